@@ -1,0 +1,13 @@
+package io.lango.kms;
+
+/**
+ * Reports whether a backend can currently serve requests.
+ */
+@FunctionalInterface
+public interface ConnectionChecker {
+
+    /**
+     * Returns true when the backend answered its last probe correctly; may return a cached result.
+     */
+    boolean isConnected();
+}
