@@ -5,7 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
@@ -14,6 +21,7 @@ import io.lango.kms.KmsProviderName;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+@ExtendWith(OutputCaptureExtension.class)
 class KmsRetryTest {
 
     private final List<Duration> sleeps = new ArrayList<>();
@@ -171,6 +179,29 @@ class KmsRetryTest {
         finally {
             Thread.interrupted();
         }
+    }
+
+    @Test
+    void eachRetryIsLoggedAtDebug(CapturedOutput output) {
+        Logger logger = (Logger) LoggerFactory.getLogger(KmsRetry.class);
+        Level previous = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
+        try {
+            AtomicInteger attempts = new AtomicInteger();
+            this.retry.execute(KmsProviderName.AWS_KMS, "encrypt", "alias/app", () -> {
+                if (attempts.incrementAndGet() < 3) {
+                    throw error(KmsErrorKind.THROTTLED);
+                }
+                return "ok";
+            });
+        }
+        finally {
+            logger.setLevel(previous);
+        }
+
+        assertThat(output.getOut()).contains("DEBUG")
+            .contains("Retrying kms aws encrypt (key=alias/app), attempt 2")
+            .contains("Retrying kms aws encrypt (key=alias/app), attempt 3");
     }
 
     @Test
