@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Start-up of the PKCS#11 backend: settings, PIN sources, the token check, and how each failure is reported.
  */
 @ExtendWith({ SoftHsmExtension.class, OutputCaptureExtension.class })
-class Pkcs11BackendTests {
+class Pkcs11BackendTest {
 
     private static final byte[] PAYLOAD = "payload".getBytes(StandardCharsets.US_ASCII);
 
@@ -354,6 +354,6 @@ class Pkcs11BackendTests {
 
     private static KmsProviderContext context(KmsProperties properties, Function<String, String> environment) {
         return new KmsProviderContext(properties, environment, KmsProviderContext.BeanLookup.NONE,
-                Pkcs11BackendTests.class.getClassLoader());
+                Pkcs11BackendTest.class.getClassLoader());
     }
 }

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Operations of {@link Pkcs11CryptoProvider} on a real SoftHSM2 token, checked with plain JCA.
  */
 @ExtendWith(SoftHsmExtension.class)
-class Pkcs11CryptoProviderTests {
+class Pkcs11CryptoProviderTest {
 
     private static final byte[] PLAINTEXT = "card 4111 1111 1111 1111".getBytes(StandardCharsets.UTF_8);
 

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * PKCS#11 return value.
  */
 @ExtendWith(SoftHsmExtension.class)
-class Pkcs11ErrorsTests {
+class Pkcs11ErrorsTest {
 
     private static SoftHsmToken token;
 

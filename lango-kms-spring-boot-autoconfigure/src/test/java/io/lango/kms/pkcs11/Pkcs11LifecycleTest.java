@@ -19,6 +19,7 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
 import org.springframework.context.annotation.Configuration;
 
 import io.lango.kms.CryptoProvider;
+import io.lango.kms.KmsConfigurationException;
 import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
 import io.lango.kms.autoconfigure.KmsAutoConfiguration;
@@ -35,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * inside Spring contexts.
  */
 @ExtendWith(SoftHsmExtension.class)
-class Pkcs11LifecycleTests {
+class Pkcs11LifecycleTest {
 
     private static final byte[] PAYLOAD = "lifecycle".getBytes(StandardCharsets.US_ASCII);
 
@@ -180,6 +181,30 @@ class Pkcs11LifecycleTests {
         finally {
             first.close();
         }
+    }
+
+    @Test
+    void contextWithWrongPinFailsToStart() {
+        this.contextRunner.withPropertyValues(properties())
+            .withPropertyValues("security.kms.pkcs11.pin=wrong-context-pin-3141")
+            .run((context) -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("CKR_PIN_INCORRECT");
+                KmsConfigurationException failure = findCause(context.getStartupFailure(),
+                        KmsConfigurationException.class);
+                assertThat(failure.getProperty()).isEqualTo("security.kms.pkcs11.pin");
+                assertThat(failure).hasMessageNotContaining("wrong-context-pin-3141");
+                assertThat(findCause(failure, KmsException.class).getKind()).isEqualTo(KmsErrorKind.ACCESS_DENIED);
+            });
+    }
+
+    private static <T extends Throwable> T findCause(Throwable error, Class<T> type) {
+        for (Throwable current = error; current != null; current = current.getCause()) {
+            if (type.isInstance(current)) {
+                return type.cast(current);
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " in the cause chain of " + error);
     }
 
     private static ConfigurableApplicationContext startContext() {
