@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
 import java.security.ProviderException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -11,6 +12,7 @@ import java.security.Signature;
 import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 import javax.crypto.AEADBadTagException;
@@ -56,6 +58,9 @@ public final class Pkcs11CryptoProvider implements CryptoProvider {
     static final String AES_GCM = "AES/GCM/NoPadding";
 
     static final String NONE_WITH_ECDSA = "NONEwithECDSA";
+
+    /** {@code CKM_ECDSA} on a digest with a fixed-length {@code r || s} signature, which is converted here. */
+    static final String NONE_WITH_ECDSA_P1363 = "NONEwithECDSAinP1363Format";
 
     private static final Log logger = LogFactory.getLog(Pkcs11CryptoProvider.class);
 
@@ -282,14 +287,30 @@ public final class Pkcs11CryptoProvider implements CryptoProvider {
 
     private static boolean verifyWith(Pkcs11Token current, String operation, String label, byte[] digest,
             byte[] signature) throws GeneralSecurityException {
-        Signature verifier = Signature.getInstance(NONE_WITH_ECDSA, current.provider());
-        verifier.initVerify(current.signingKey(operation, label).tokenPublicKey());
+        Pkcs11Token.SigningKey key = current.signingKey(operation, label);
+        int length = (key.publicKey().getParams().getOrder().bitLength() + 7) / 8;
+        return verifyDigest(current.provider(), key.tokenPublicKey(), length, digest, signature);
+    }
+
+    /**
+     * Verifies a DER signature over {@code digest} on the token; {@code length} is the byte length of the curve
+     * order, 32 for P-256.
+     */
+    static boolean verifyDigest(Provider provider, PublicKey tokenPublicKey, int length, byte[] digest,
+            byte[] signature) throws GeneralSecurityException {
+        Optional<byte[]> p1363 = EcdsaSignatureFormat.derToP1363(signature, length);
+        if (p1363.isEmpty()) {
+            // A signature that is not strict DER cannot match, which is a normal "false", not an error.
+            return false;
+        }
+        Signature verifier = Signature.getInstance(NONE_WITH_ECDSA_P1363, provider);
+        verifier.initVerify(tokenPublicKey);
         verifier.update(digest);
         try {
-            return verifier.verify(signature);
+            return verifier.verify(p1363.get());
         }
         catch (SignatureException ex) {
-            // A signature that is not valid DER cannot match, which is a normal "false", not an error.
+            // SunPKCS11 raises this for a signature value that it cannot pass to the token.
             return false;
         }
     }

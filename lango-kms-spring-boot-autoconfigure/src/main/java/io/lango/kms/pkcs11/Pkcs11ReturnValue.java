@@ -48,7 +48,8 @@ enum Pkcs11ReturnValue {
     CKR_SESSION_COUNT(0xB1, KmsErrorKind.THROTTLED),
     CKR_SESSION_HANDLE_INVALID(0xB3, KmsErrorKind.UNAVAILABLE),
     CKR_TOKEN_NOT_PRESENT(0xE0, KmsErrorKind.UNAVAILABLE),
-    CKR_TOKEN_NOT_RECOGNIZED(0xE1, KmsErrorKind.UNAVAILABLE),
+    /** The slot has a token that the module cannot use, for example an uninitialised SoftHSM2 token. */
+    CKR_TOKEN_NOT_RECOGNIZED(0xE1, KmsErrorKind.INVALID_KEY),
     CKR_USER_NOT_LOGGED_IN(0x101, KmsErrorKind.ACCESS_DENIED),
     CKR_USER_PIN_NOT_INITIALIZED(0x102, KmsErrorKind.ACCESS_DENIED),
     CKR_USER_TYPE_INVALID(0x103, KmsErrorKind.ACCESS_DENIED),

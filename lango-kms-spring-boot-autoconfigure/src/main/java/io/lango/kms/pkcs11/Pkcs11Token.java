@@ -277,10 +277,17 @@ final class Pkcs11Token implements AutoCloseable {
                     error);
         }
         if (Pkcs11Errors.returnValue(error).isPresent()) {
-            return Pkcs11Errors.failure(KmsOperations.START_UP, settings.keyLabel(),
+            KmsException failure = Pkcs11Errors.failure(KmsOperations.START_UP, settings.keyLabel(),
                     "SunPKCS11 could not initialise %s of module %s".formatted(settings.slotDescription(),
                             settings.modulePath()),
                     error);
+            if (failure.isRetryable()) {
+                return failure;
+            }
+            return new KmsConfigurationException(settings.slotProperty(), failure.getMessage(),
+                    "Check with the HSM vendor's tools that the token in %s is initialised and usable."
+                        .formatted(settings.slotDescription()),
+                    failure);
         }
         Throwable cause = (error.getCause() != null) ? error.getCause() : error;
         if (cause instanceof IOException) {

@@ -260,6 +260,20 @@ class Pkcs11BackendTest {
     }
 
     @Test
+    void uninitialisedTokenFailsNamingSlot() {
+        KmsProperties properties = Pkcs11Tokens.properties(token);
+        properties.getPkcs11().setSlotId(null);
+        // SoftHSM2 always offers one free slot with an uninitialised token, listed after the initialised ones.
+        properties.getPkcs11().setSlotListIndex(1);
+
+        assertThatExceptionOfType(KmsConfigurationException.class)
+            .isThrownBy(() -> new Pkcs11Backend().create(context(properties)))
+            .satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("security.kms.pkcs11.slot-list-index"))
+            .satisfies((ex) -> assertThat(ex.getAction()).contains("initialised"))
+            .withMessageContaining("CKR_TOKEN_NOT_RECOGNIZED");
+    }
+
+    @Test
     void missingModulePathFails() {
         KmsProperties properties = Pkcs11Tokens.properties(token);
         properties.getPkcs11().setModulePath(" ");

@@ -1,12 +1,18 @@
 package io.lango.kms.pkcs11;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Security;
 import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -168,6 +174,42 @@ class Pkcs11CryptoProviderTest {
     }
 
     @Test
+    void verifyAcceptsShortRAndS() throws Exception {
+        // A valid signature whose r and s are both below 2^248, made with a software key whose private value is
+        // known: r comes from a nonce chosen so that it is short, and the digest is solved for a short s.
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", "SunEC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair signer = generator.generateKeyPair();
+        BigInteger order = ((ECPublicKey) signer.getPublic()).getParams().getOrder();
+        BigInteger privateValue = ((ECPrivateKey) signer.getPrivate()).getS();
+        BigInteger nonce;
+        BigInteger r;
+        do {
+            KeyPair ephemeral = generator.generateKeyPair();
+            nonce = ((ECPrivateKey) ephemeral.getPrivate()).getS();
+            r = ((ECPublicKey) ephemeral.getPublic()).getW().getAffineX().mod(order);
+        }
+        while (r.bitLength() > 248);
+        BigInteger s = new BigInteger(247, new Random(11)).setBit(200);
+        BigInteger z = s.multiply(nonce).subtract(r.multiply(privateValue)).mod(order);
+        byte[] digest = unsigned(z, 32);
+        byte[] signature = der(r, s);
+        Signature sunEc = Signature.getInstance("NONEwithECDSA", "SunEC");
+        sunEc.initVerify(signer.getPublic());
+        sunEc.update(digest);
+        assertThat(sunEc.verify(signature)).isTrue();
+        Provider tokenProvider = Security.getProvider(provider.jcaProviderName());
+        PublicKey tokenPublicKey = (PublicKey) KeyFactory.getInstance("EC", tokenProvider)
+            .translateKey(signer.getPublic());
+
+        assertThat(Pkcs11CryptoProvider.verifyDigest(tokenProvider, tokenPublicKey, 32, digest, signature)).isTrue();
+        byte[] otherDigest = digest.clone();
+        otherDigest[0] ^= 0x01;
+        assertThat(Pkcs11CryptoProvider.verifyDigest(tokenProvider, tokenPublicKey, 32, otherDigest, signature))
+            .isFalse();
+    }
+
+    @Test
     void publicKeyIsCertificateKeyOnP256() throws Exception {
         PublicKey publicKey = provider.publicKey("");
 
@@ -274,6 +316,30 @@ class Pkcs11CryptoProviderTest {
             }
         }
         return verified;
+    }
+
+    private static byte[] unsigned(BigInteger value, int length) {
+        byte[] bytes = value.toByteArray();
+        byte[] output = new byte[length];
+        int copied = Math.min(bytes.length, length);
+        System.arraycopy(bytes, bytes.length - copied, output, length - copied, copied);
+        return output;
+    }
+
+    /** Encodes r and s as a DER SEQUENCE of two INTEGERs; both are short enough for one-byte lengths. */
+    private static byte[] der(BigInteger r, BigInteger s) {
+        byte[] rBytes = r.toByteArray();
+        byte[] sBytes = s.toByteArray();
+        byte[] output = new byte[6 + rBytes.length + sBytes.length];
+        output[0] = 0x30;
+        output[1] = (byte) (4 + rBytes.length + sBytes.length);
+        output[2] = 0x02;
+        output[3] = (byte) rBytes.length;
+        System.arraycopy(rBytes, 0, output, 4, rBytes.length);
+        output[4 + rBytes.length] = 0x02;
+        output[5 + rBytes.length] = (byte) sBytes.length;
+        System.arraycopy(sBytes, 0, output, 6 + rBytes.length, sBytes.length);
+        return output;
     }
 
     private static boolean verifyWithSunEc(PublicKey publicKey, byte[] payload, byte[] signature) throws Exception {
