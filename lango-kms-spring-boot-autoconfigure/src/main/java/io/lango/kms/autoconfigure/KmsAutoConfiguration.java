@@ -6,6 +6,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -51,7 +52,7 @@ public final class KmsAutoConfiguration {
     KmsBackends kmsBackends(KmsProperties properties, ListableBeanFactory beanFactory) {
         KmsProviderName provider = KmsPropertiesValidator.validate(properties);
         KmsProviderContext context = new KmsProviderContext(properties, System::getenv,
-                new BeanFactoryLookup(beanFactory), KmsAutoConfiguration.class.getClassLoader());
+                new BeanFactoryLookup(beanFactory), beanClassLoader(beanFactory));
         RetryingCryptoProvider primary = KmsProviderFactory.create(provider.configName(), context);
         LocalCryptoProvider fallback = null;
         try {
@@ -67,6 +68,13 @@ public final class KmsAutoConfiguration {
                 provider.configName(), properties.getKeyId(), properties.getEffectiveSigningKeyId(),
                 (fallback != null) ? "enabled" : "disabled"));
         return new KmsBackends(primary, fallback);
+    }
+
+    private static ClassLoader beanClassLoader(ListableBeanFactory beanFactory) {
+        if (beanFactory instanceof ConfigurableBeanFactory configurable && configurable.getBeanClassLoader() != null) {
+            return configurable.getBeanClassLoader();
+        }
+        return KmsAutoConfiguration.class.getClassLoader();
     }
 
     @Bean
