@@ -84,6 +84,7 @@ class SampleApplicationTests {
 
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.json().path("status").asString()).isEqualTo("UP");
+        assertThat(reply.json().path("details").path("keyId").asString()).isEqualTo("default");
         assertThat(reply.json().path("details").path("fallback").booleanValue()).isFalse();
         assertThat(reply.json().path("details").path("servingFrom").asString()).isEqualTo("local");
     }
