@@ -1,9 +1,11 @@
 package io.lango.kms.sample;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,7 @@ class LocalKeyStoreRestartTest {
         String[] args = { "--security.kms.local.key-store=" + keyStore,
                 "--security.kms.local.key-store-password=" + PASSWORD };
         byte[] plaintext = SampleAppChecks.randomNonUtf8(32);
-        byte[] payload = "signed before the restart".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] payload = "signed before the restart".getBytes(StandardCharsets.UTF_8);
 
         byte[] ciphertext;
         byte[] signature;
@@ -84,10 +86,10 @@ class LocalKeyStoreRestartTest {
     }
 
     private static ConfigurableApplicationContext start(String... args) {
-        List<String> arguments = new java.util.ArrayList<>(List.of(args));
-        arguments.add("--server.port=0");
-        arguments.add(TestClassExclusion.ARGUMENT);
-        return new SpringApplicationBuilder(SampleApplication.class).run(arguments.toArray(String[]::new));
+        // A command-line argument, because default properties rank below the port in application.yml.
+        String[] arguments = Arrays.copyOf(args, args.length + 1);
+        arguments[args.length] = "--server.port=0";
+        return new SpringApplicationBuilder(SampleApplication.class).run(arguments);
     }
 
     private static SampleAppClient client(ConfigurableApplicationContext context) {

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,7 +22,6 @@ import io.lango.kms.KmsOperations;
 import io.lango.kms.KmsProviderName;
 import io.lango.kms.registry.KeyRegistry;
 import io.lango.kms.sample.SampleAppClient;
-import io.lango.kms.sample.TestClassExclusion;
 import io.lango.kms.support.KmsHealthChecker;
 import tools.jackson.databind.JsonNode;
 
@@ -32,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The {@code security kms} commands run in-process through {@link KmsCommandLine#run}, each starting the sample
  * app's context from its real {@code application.yml} without a web server. Failure cases add a configuration
- * class through {@code --spring.main.sources}.
+ * class through {@code --spring.main.sources}; component scanning skips these nested classes, because Spring Boot's
+ * test jar registers its test-class exclusion filter for every {@code SpringApplication}.
  */
 class KmsCommandLineTest {
 
@@ -221,11 +220,9 @@ class KmsCommandLineTest {
     }
 
     private static CliRun run(String... args) {
-        List<String> arguments = new ArrayList<>(Arrays.asList(args));
-        arguments.add(TestClassExclusion.ARGUMENT);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exitCode = KmsCommandLine.run(arguments.toArray(String[]::new),
+        int exitCode = KmsCommandLine.run(args,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new CliRun(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
