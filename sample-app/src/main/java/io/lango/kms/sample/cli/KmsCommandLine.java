@@ -108,17 +108,39 @@ public final class KmsCommandLine {
             .build();
         PrintStream standardOut = System.out;
         System.setOut(err);
-        try (ConfigurableApplicationContext context = application
-            .run(arguments.springArguments().toArray(String[]::new))) {
-            return new KmsCommands(context, out, arguments.json()).run(command);
-        }
-        catch (RuntimeException ex) {
-            // Spring Boot has already printed the failure analysis of a start-up error to standard error.
-            err.println("error: security kms " + command + " failed: " + ex.getMessage());
-            return EXIT_FAILURE;
+        try {
+            ConfigurableApplicationContext context = start(application, arguments, command, err);
+            return (context != null) ? runAndClose(context, command, arguments.json(), out, err) : EXIT_FAILURE;
         }
         finally {
             System.setOut(standardOut);
+        }
+    }
+
+    private static int runAndClose(ConfigurableApplicationContext context, String command, boolean json,
+            PrintStream out, PrintStream err) {
+        try (context) {
+            return new KmsCommands(context, out, json).run(command);
+        }
+        catch (RuntimeException ex) {
+            err.println("error: security kms " + command + " failed: " + ex.getMessage());
+            return EXIT_FAILURE;
+        }
+    }
+
+    /**
+     * Starts the context, or returns null after a start-up failure, which Spring Boot has already reported on
+     * standard error with its failure analysis or stack trace.
+     */
+    private static ConfigurableApplicationContext start(SpringApplication application, CommandLineArguments arguments,
+            String command, PrintStream err) {
+        try {
+            return application.run(arguments.springArguments().toArray(String[]::new));
+        }
+        catch (RuntimeException ex) {
+            err.println("error: the application failed to start, so 'security kms " + command
+                    + "' did not run; the report above names the cause.");
+            return null;
         }
     }
 }

@@ -204,7 +204,9 @@ class KmsCommandLineTest {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).contains("security.kms.max-retries must be 0 or more, but was -1.")
-            .contains("Set security.kms.max-retries to 0 to disable retries");
+            .contains("Set security.kms.max-retries to 0 to disable retries")
+            .endsWith("error: the application failed to start, so 'security kms status' did not run; "
+                    + "the report above names the cause." + System.lineSeparator());
     }
 
     @Test
