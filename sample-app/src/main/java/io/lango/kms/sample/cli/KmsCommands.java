@@ -48,7 +48,7 @@ final class KmsCommands {
         KmsDiagnostics diagnostics = this.context.getBeanProvider(KmsDiagnostics.class).getIfAvailable();
         if (diagnostics == null) {
             throw new IllegalStateException(
-                    "no KmsDiagnostics bean; check that security.kms.enabled is not false");
+                    "the Lango KMS beans are missing; remove security.kms.enabled=false to create them");
         }
         return switch (name) {
             case "status" -> status(diagnostics);

@@ -31,15 +31,18 @@ import tools.jackson.core.JacksonException;
 @RestControllerAdvice
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
-    /** Seconds a client waits after a throttled or corrupted request; the KMS usually recovers within a second. */
+    /**
+     * Retry-After in seconds for a throttled or corrupted request: the smallest value the header allows, because the
+     * starter has already retried with back-off before the error reaches the API.
+     */
     private static final long SHORT_RETRY_AFTER_SECONDS = 1;
 
     private final long unavailableRetryAfterSeconds;
 
     /**
      * Creates the handler. An unavailable KMS gets a {@code Retry-After} of {@code security.kms.health-cache-ttl}
-     * (at least 1 s), because the application re-probes the KMS at most that often, so ciphertext that needs the
-     * KMS cannot be decrypted sooner while fallback is enabled.
+     * (at least 1 s). The application re-probes the KMS at most that often, so while fallback is enabled,
+     * ciphertext that needs the KMS cannot be decrypted sooner.
      */
     public ApiExceptionHandler(KmsProperties properties) {
         Duration ttl = properties.getHealthCacheTtl();
@@ -79,7 +82,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     /**
-     * Answers any other error with a 500 problem detail; the stack trace goes to the server log only.
+     * Returns a 500 problem detail for any other error; the stack trace goes to the server log only.
      */
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> handleUnexpected(Exception ex, HttpServletRequest request) {
@@ -91,7 +94,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     /**
-     * Replaces Spring's default detail, which can name the controller method, with one that says what to send.
+     * Replaces Spring's default detail, which can name the controller method, with one that states what to send.
      */
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,

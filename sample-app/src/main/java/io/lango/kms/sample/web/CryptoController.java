@@ -61,7 +61,10 @@ public class CryptoController {
         return new PublicKeyResponse(Base64Fields.encode(this.cryptoProvider.publicKey(keyId(keyId)).getEncoded()));
     }
 
-    /** The providers treat null, blank, "default" and "local" alike; an empty string keeps error messages short. */
+    /**
+     * Replaces a missing key id with an empty string: the providers treat null, blank, "default" and "local" alike,
+     * and an empty string keeps error messages short.
+     */
     private static String keyId(String keyId) {
         return (keyId != null) ? keyId : "";
     }
