@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,7 +13,8 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
-import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.ClockSkew;
+import software.amazon.awssdk.http.SdkHttpResponse;
 
 import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsOperations;
@@ -31,7 +33,7 @@ final class AwsErrorClassifier {
             Set.of("AccessDeniedException", "AccessDenied", "UnrecognizedClientException", "InvalidClientTokenId",
                     "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature",
                     "MissingAuthenticationToken", "MissingAuthenticationTokenException", "ExpiredToken",
-                    "ExpiredTokenException", "RequestExpired", "NotAuthorized", "InvalidAccessKeyId"),
+                    "ExpiredTokenException", "NotAuthorized", "InvalidAccessKeyId"),
             KmsErrorKind.KEY_DISABLED, Set.of("DisabledException", "KMSInvalidStateException"),
             KmsErrorKind.INVALID_KEY,
             Set.of("NotFoundException", "InvalidKeyUsageException", "InvalidArnException",
@@ -48,6 +50,10 @@ final class AwsErrorClassifier {
                     "InternalFailure", "InternalError", "InternalServerError", "ServiceUnavailable",
                     "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException"));
 
+    /** Authentication errors that AWS also returns when the request was signed with a skewed clock. */
+    private static final Set<String> POSSIBLE_CLOCK_SKEW_CODES = Set.of("InvalidSignatureException",
+            "SignatureDoesNotMatch", "AuthFailure");
+
     private AwsErrorClassifier() {
     }
 
@@ -55,7 +61,7 @@ final class AwsErrorClassifier {
      * Classifies {@code error} from a request for {@code operation} and describes it for a
      * {@link io.lango.kms.KmsException} message.
      */
-    static Classification classify(String operation, SdkException error) {
+    static Classification classify(String operation, RuntimeException error) {
         if (error instanceof AwsServiceException serviceError) {
             return classifyServiceError(operation, serviceError);
         }
@@ -68,8 +74,9 @@ final class AwsErrorClassifier {
         String detail = "%s (HTTP %d, request id %s): %s".formatted((code != null) ? code : "unknown error code",
                 error.statusCode(), (error.requestId() != null) ? error.requestId() : "none",
                 (message != null) ? message : "no message");
-        if (error.isClockSkewException()) {
-            // The SDK corrects its clock offset after this response, so the next attempt can succeed.
+        if (isClockSkew(error, code)) {
+            // The SDK's client corrects its clock offset from the response's Date header after the failed attempt,
+            // even with its retries off, so the next attempt can succeed.
             return new Classification(KmsErrorKind.UNAVAILABLE,
                     detail + "; the local clock differs from AWS's clock, so the request signature expired");
         }
@@ -78,6 +85,27 @@ final class AwsErrorClassifier {
             kind = kindOfStatus(error.statusCode());
         }
         return new Classification(kind, withHint(kind, operation, detail));
+    }
+
+    /**
+     * Returns true for RequestTimeTooSkewed, RequestExpired and RequestInTheFuture, and for an authentication
+     * error whose Date header differs from the local clock by more than the SDK's clock-skew threshold (4 minutes
+     * in SDK 2.x), because AWS rejects signatures made more than 5 minutes off.
+     */
+    private static boolean isClockSkew(AwsServiceException error, String code) {
+        if (error.isClockSkewException()) {
+            return true;
+        }
+        boolean authenticationError = POSSIBLE_CLOCK_SKEW_CODES.contains(code) || error.statusCode() == 401
+                || error.statusCode() == 403;
+        SdkHttpResponse response = (error.awsErrorDetails() != null) ? error.awsErrorDetails().sdkHttpResponse()
+                : null;
+        if (!authenticationError || response == null) {
+            return false;
+        }
+        return ClockSkew.getServerTime(response)
+            .map((serverTime) -> ClockSkew.isClockSkewed(Instant.now(), serverTime))
+            .orElse(false);
     }
 
     private static KmsErrorKind kindOfCode(String code) {
@@ -126,7 +154,7 @@ final class AwsErrorClassifier {
         };
     }
 
-    private static Classification classifyClientError(SdkException error) {
+    private static Classification classifyClientError(RuntimeException error) {
         if (hasCause(error, AwsCredentialsGuard.CredentialsUnavailableException.class)) {
             return new Classification(KmsErrorKind.ACCESS_DENIED, "no AWS credentials: " + rootMessage(error)
                     + "; configure credentials for the SDK's default chain (environment, profile, web identity,"
@@ -142,7 +170,7 @@ final class AwsErrorClassifier {
         return new Classification(KmsErrorKind.UNAVAILABLE, describeConnectionFailure(error));
     }
 
-    private static String describeConnectionFailure(SdkException error) {
+    private static String describeConnectionFailure(RuntimeException error) {
         if (hasCause(error, UnknownHostException.class)) {
             return "unknown host, check security.kms.region and security.kms.endpoint: " + rootMessage(error);
         }

@@ -82,8 +82,8 @@ public final class AwsKmsBackend implements KmsBackend {
         AwsKmsClients clients = new AwsKmsClients(credentials, endpoint, timeout,
                 context.beans().find(AwsKmsClientCustomizer.class), ownedCredentials);
 
-        logger.info("KMS provider aws-kms: region %s (%s), key %s, signing key %s, endpoint %s, credentials from %s"
-            .formatted(region.region().id(), region.source(), encryptionKey.value(), signingKey.value(),
+        logger.info("AWS KMS uses region %s (from %s), endpoint %s, credentials from %s"
+            .formatted(region.region().id(), region.source(),
                     endpoint.map(URI::toString).orElse("the SDK's default for each region"),
                     credentialsBean.isPresent() ? "the AwsCredentialsProvider bean" : "the SDK's default chain"));
         return new AwsKmsCryptoProvider(clients,

@@ -217,7 +217,7 @@ public final class AwsKmsCryptoProvider implements CryptoProvider {
         try {
             return request.apply(client);
         }
-        catch (SdkException ex) {
+        catch (SdkException | AwsCredentialsGuard.CredentialsUnavailableException ex) {
             AwsErrorClassifier.Classification classification = AwsErrorClassifier.classify(operation, ex);
             String detail = describe(keyId, key, classification);
             throw failure(operation, reportedKeyId(keyId, key), classification.kind(), detail, ex);

@@ -8,9 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -44,7 +41,7 @@ public final class AwsKmsErrorStub implements AutoCloseable {
     static final String CONTENT_TYPE = "application/x-amz-json-1.1";
 
     /** SigV4 scope in the Authorization header: {@code Credential=<access key>/<date>/<region>/kms/aws4_request}. */
-    private static final Pattern CREDENTIAL_SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/kms/");
+    private static final Pattern CREDENTIAL_SCOPE = Pattern.compile("Credential=([^/]+)/\\d{8}/([^/]+)/kms/");
 
     private final HttpServer server;
 
@@ -57,8 +54,6 @@ public final class AwsKmsErrorStub implements AutoCloseable {
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
 
     private final AtomicLong requestIds = new AtomicLong();
-
-    private volatile Duration clockOffset = Duration.ZERO;
 
     private AwsKmsErrorStub(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -110,15 +105,6 @@ public final class AwsKmsErrorStub implements AutoCloseable {
     }
 
     /**
-     * Shifts the {@code Date} header of every response by {@code offset}, as a server whose clock differs from
-     * the client's.
-     */
-    public AwsKmsErrorStub clockOffset(Duration offset) {
-        this.clockOffset = Objects.requireNonNull(offset, "offset");
-        return this;
-    }
-
-    /**
      * Returns how many requests arrived since start or the last {@link #reset()}.
      */
     public int requestCount() {
@@ -140,14 +126,13 @@ public final class AwsKmsErrorStub implements AutoCloseable {
     }
 
     /**
-     * Forgets the scripted steps, the recorded requests and the clock offset; the keys stay.
+     * Forgets the scripted steps and the recorded requests; the keys stay.
      */
     public void reset() {
         synchronized (this.steps) {
             this.steps.clear();
         }
         this.requests.clear();
-        this.clockOffset = Duration.ZERO;
     }
 
     @Override
@@ -173,11 +158,7 @@ public final class AwsKmsErrorStub implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            JsonNode body = readBody(exchange.getRequestBody());
-            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-            String operation = (target != null) ? target.substring(target.indexOf('.') + 1) : "";
-            String region = regionOf(exchange.getRequestHeaders().getFirst("Authorization"));
-            this.requests.add(new RecordedRequest(operation, region, body));
+            RecordedRequest request = record(exchange);
             Step step = nextStep();
             if (step != null && !step.delay().isZero()) {
                 sleep(step.delay());
@@ -186,9 +167,23 @@ public final class AwsKmsErrorStub implements AutoCloseable {
                 respond(exchange, step.status(), AwsKmsStubOperations.error(step.errorCode(), step.message()));
                 return;
             }
-            AwsKmsStubOperations.Response response = this.operations.execute(operation, region, body);
+            AwsKmsStubOperations.Response response = this.operations.execute(request.operation(), request.region(),
+                    request.body());
             respond(exchange, response.status(), response.json());
         }
+    }
+
+    private RecordedRequest record(HttpExchange exchange) throws IOException {
+        JsonNode body = readBody(exchange.getRequestBody());
+        String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+        String operation = (target != null) ? target.substring(target.indexOf('.') + 1) : "";
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        Matcher scope = CREDENTIAL_SCOPE.matcher((authorization != null) ? authorization : "");
+        boolean signed = scope.find();
+        RecordedRequest request = new RecordedRequest(operation, signed ? scope.group(2) : null,
+                signed ? scope.group(1) : null, exchange.getRequestHeaders().getFirst("X-Amz-Date"), body);
+        this.requests.add(request);
+        return request;
     }
 
     private static JsonNode readBody(InputStream input) throws IOException {
@@ -196,20 +191,10 @@ public final class AwsKmsErrorStub implements AutoCloseable {
         return JsonMapper.shared().readTree(text.isBlank() ? "{}" : text);
     }
 
-    private static String regionOf(String authorization) {
-        if (authorization == null) {
-            return null;
-        }
-        Matcher matcher = CREDENTIAL_SCOPE.matcher(authorization);
-        return matcher.find() ? matcher.group(1) : null;
-    }
-
     private void respond(HttpExchange exchange, int status, String json) throws IOException {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        ZonedDateTime serverTime = ZonedDateTime.now(ZoneOffset.UTC).plus(this.clockOffset);
         exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
         exchange.getResponseHeaders().set("x-amzn-RequestId", "stub-" + this.requestIds.incrementAndGet());
-        exchange.getResponseHeaders().set("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(serverTime));
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream output = exchange.getResponseBody()) {
             output.write(bytes);
@@ -236,9 +221,12 @@ public final class AwsKmsErrorStub implements AutoCloseable {
      *
      * @param operation the KMS operation from the {@code X-Amz-Target} header, for example {@code Encrypt}
      * @param region the region in the request's SigV4 credential scope, or null when unsigned
+     * @param accessKeyId the access key id that signed the request, or null when unsigned
+     * @param amzDate the signing time from the {@code X-Amz-Date} header, {@code yyyyMMdd'T'HHmmss'Z'} in UTC
      * @param body the JSON request body
      */
-    public record RecordedRequest(String operation, String region, JsonNode body) {
+    public record RecordedRequest(String operation, String region, String accessKeyId, String amzDate,
+            JsonNode body) {
 
         /**
          * Returns the text of a top-level field of the body, or null when it is absent.
