@@ -6,7 +6,7 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * Health indicator {@code kms}: UP while the KMS answers its probe or the local fallback serves, DOWN when the
+ * Health indicator {@code kms}: UP while the KMS passes its probe or the local fallback serves, DOWN when the
  * KMS is unreachable and fallback is disabled. It reads the health checker's cached probe, so health requests do
  * not multiply KMS calls.
  */

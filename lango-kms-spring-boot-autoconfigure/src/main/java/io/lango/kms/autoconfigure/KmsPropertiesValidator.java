@@ -73,11 +73,11 @@ public final class KmsPropertiesValidator {
                 "the id of the default encryption key in " + provider.configName());
     }
 
-    private static void requireText(String property, String value, KmsProviderName provider, String what) {
+    private static void requireText(String property, String value, KmsProviderName provider, String expectedValue) {
         if (value == null || value.isBlank()) {
             throw new KmsConfigurationException(property,
                     property + " is required when security.kms.provider=" + provider.configName() + ".",
-                    "Set " + property + " to " + what + ".");
+                    "Set " + property + " to " + expectedValue + ".");
         }
     }
 

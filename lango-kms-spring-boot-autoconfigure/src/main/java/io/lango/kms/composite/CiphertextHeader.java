@@ -43,7 +43,7 @@ public final class CiphertextHeader {
 
     /**
      * Returns the provider named by the header of {@code ciphertext}, or throws an {@code INVALID_CIPHERTEXT} error
-     * that says what is wrong with it.
+     * that describes the problem.
      */
     public static KmsProviderName provider(KmsProviderName decryptingProvider, String keyId, byte[] ciphertext) {
         if (ciphertext == null || ciphertext.length < LENGTH || ciphertext[0] != MAGIC_0 || ciphertext[1] != MAGIC_1) {

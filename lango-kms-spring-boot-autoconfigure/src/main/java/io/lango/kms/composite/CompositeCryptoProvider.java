@@ -30,7 +30,7 @@ import io.lango.kms.registry.KeyRegistry;
  * ids for the primary; the fallback uses the local key of the same name, or its default key for any other id.
  *
  * <p>Operations take no lock and run concurrently. {@link #close()} does not close the primary or the fallback:
- * whoever created them closes them.
+ * their creator closes them.
  */
 public final class CompositeCryptoProvider implements CryptoProvider {
 
@@ -177,7 +177,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
 
     private byte[] decryptWithPrimary(String keyId, byte[] body) {
         if (this.fallback != null && !this.connectionChecker.isConnected()) {
-            // Failing fast here keeps callers from waiting for retries that the health check says cannot succeed.
+            // Failing fast here keeps callers from waiting for retries that the health check reports cannot succeed.
             throw new KmsException(this.primary.providerName(), KmsOperations.DECRYPT, keyId,
                     KmsErrorKind.UNAVAILABLE,
                     "ciphertext was made by %s, which is unreachable; local keys cannot decrypt it, so retry when %s is back"

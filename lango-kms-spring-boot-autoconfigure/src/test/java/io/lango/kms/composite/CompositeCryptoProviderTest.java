@@ -118,7 +118,7 @@ class CompositeCryptoProviderTest {
     }
 
     @Test
-    void kmsCiphertextWhenPrimaryFailsIsNotDecryptedLocally() {
+    void kmsCiphertextIsNeverDecryptedLocally() {
         byte[] ciphertext = this.composite.encrypt("alias/app", PLAINTEXT);
         this.kms.failure = KmsErrorKind.UNAVAILABLE;
 

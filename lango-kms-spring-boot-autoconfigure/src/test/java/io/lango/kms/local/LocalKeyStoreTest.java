@@ -99,7 +99,7 @@ class LocalKeyStoreTest {
     }
 
     @Test
-    void newNamedKeyIsAddedAndOldKeysKept() {
+    void newNamedKeyKeepsOldKeys() {
         Path file = this.directory.resolve("keys.p12");
         KmsProperties properties = properties(file, "changeit");
         byte[] ciphertext = new LocalCryptoProvider(LocalKeyStore.load(properties, NO_ENVIRONMENT))
