@@ -88,9 +88,9 @@ final class AwsErrorClassifier {
     }
 
     /**
-     * Returns true for RequestTimeTooSkewed, RequestExpired and RequestInTheFuture, and for an authentication
-     * error whose Date header differs from the local clock by more than the SDK's clock-skew threshold (4 minutes
-     * in SDK 2.x), because AWS rejects signatures made more than 5 minutes off.
+     * Returns true for RequestTimeTooSkewed, RequestExpired and RequestInTheFuture. Also returns true for an
+     * authentication error whose Date header is more than 4 minutes (the SDK 2.x clock-skew threshold) from the
+     * local clock, because AWS rejects a signature made more than 5 minutes off.
      */
     private static boolean isClockSkew(AwsServiceException error, String code) {
         if (error.isClockSkewException()) {

@@ -13,7 +13,7 @@ import software.amazon.awssdk.regions.RegionMetadata;
  * An AWS KMS key identifier in one of the forms the KMS API accepts: a key id ({@code 1234abcd-...} or
  * {@code mrk-...}), an alias name ({@code alias/name}), a key ARN or an alias ARN.
  *
- * <p>An ARN names its own partition and region, and AWS KMS serves a key only in the region that holds it, so a
+ * <p>An ARN names its own partition and region, and AWS KMS serves a key only in the region that contains it, so a
  * request for an ARN goes to that region. The other forms go to the configured region.
  *
  * @param value the identifier sent to AWS KMS, unchanged
@@ -118,7 +118,7 @@ record AwsKeyId(String value, Form form, Optional<Region> region) {
     }
 
     /**
-     * How a value names a key.
+     * Syntax of a key identifier.
      */
     enum Form {
 

@@ -73,7 +73,7 @@ final class AwsKeyResolver {
      * A key id ready to send.
      *
      * @param key the AWS key id, alias or ARN
-     * @param region the region that holds the key
+     * @param region the region that contains the key
      */
     record ResolvedKey(AwsKeyId key, Region region) {
 

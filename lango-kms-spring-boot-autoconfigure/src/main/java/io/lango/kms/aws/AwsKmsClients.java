@@ -77,8 +77,10 @@ final class AwsKmsClients implements AutoCloseable {
         this.endpoint.ifPresent(builder::endpointOverride);
         this.customizer.ifPresent((customizer) -> customizer.customize(builder, region));
         KmsClient client = builder.build();
-        logger.debug("Built the AWS KMS client for region %s%s".formatted(region.id(),
-                this.endpoint.map((uri) -> " with endpoint " + uri).orElse("")));
+        if (logger.isDebugEnabled()) {
+            logger.debug("Built the AWS KMS client for region %s%s".formatted(region.id(),
+                    this.endpoint.map((uri) -> " with endpoint " + uri).orElse("")));
+        }
         return client;
     }
 

@@ -174,9 +174,9 @@ public final class AwsKmsCryptoProvider implements CryptoProvider {
     }
 
     /**
-     * Builds a Sign request whose signature is ECDSA over the SHA-256 digest of {@code payload}. AWS KMS takes a
-     * RAW message of 1 to 4096 bytes and hashes it itself; for an empty or longer payload the digest is computed
-     * here and sent as a DIGEST message, which yields the same signature.
+     * Builds a Sign request whose signature is ECDSA over the SHA-256 digest of {@code payload}. AWS KMS hashes a
+     * RAW message of 1 to 4096 bytes itself. An empty or longer payload is hashed here and sent as a DIGEST
+     * message, which yields the same signature.
      */
     private static SignRequest signRequest(ResolvedKey key, byte[] payload) {
         SignRequest.Builder builder = SignRequest.builder()

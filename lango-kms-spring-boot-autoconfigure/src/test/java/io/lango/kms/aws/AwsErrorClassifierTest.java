@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AwsErrorClassifierTest {
 
     @Test
-    void signatureErrorWithSkewedServerDateIsUnavailable() {
+    void skewedSignatureErrorIsUnavailable() {
         AwsServiceException error = serviceError("InvalidSignatureException", 400, Instant.now().plus(Duration.ofMinutes(20)));
 
         Classification classification = AwsErrorClassifier.classify("encrypt", error);
@@ -38,7 +38,7 @@ class AwsErrorClassifierTest {
     }
 
     @Test
-    void signatureErrorWithMatchingServerDateIsAccessDenied() {
+    void signatureErrorIsAccessDenied() {
         AwsServiceException error = serviceError("InvalidSignatureException", 400, Instant.now());
 
         Classification classification = AwsErrorClassifier.classify("sign", error);
@@ -48,7 +48,7 @@ class AwsErrorClassifierTest {
     }
 
     @Test
-    void forbiddenWithSkewedServerDateIsUnavailable() {
+    void skewedForbiddenIsUnavailable() {
         AwsServiceException error = serviceError("SomeAuthError", 403, Instant.now().minus(Duration.ofHours(1)));
 
         assertThat(AwsErrorClassifier.classify("decrypt", error).kind()).isEqualTo(KmsErrorKind.UNAVAILABLE);

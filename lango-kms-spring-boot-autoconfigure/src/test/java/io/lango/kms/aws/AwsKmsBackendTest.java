@@ -126,7 +126,7 @@ class AwsKmsBackendTest {
     }
 
     @Test
-    void keyArnGivesRegionWhenSdkChainFindsNone() {
+    void keyArnRegionIsLastResort() {
         KmsProperties properties = AwsTestClients.properties(ENDPOINT,
                 "arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/app", null);
         properties.setRegion(null);

@@ -83,7 +83,7 @@ class AwsKmsFallbackTest {
             assertThat(crypto.lastServedBy()).isEqualTo(KmsProviderName.LOCAL);
             assertHealth(health, "connected", "aws-kms");
 
-            // Cache expired: the probe fails, health says so, and the fallback serves without trying AWS first.
+            // Cache expired: the probe fails, health reports it, and the fallback serves without trying AWS first.
             this.clock.advance(HEALTH_CACHE_TTL);
             assertHealth(health, "disconnected", "local");
             byte[] localCiphertext = crypto.encrypt("", PAYLOAD);

@@ -176,7 +176,7 @@ class AwsKmsMotoTest {
     }
 
     @Test
-    void keyArnInOtherPartitionUsesItsOwnRegion() {
+    void keyArnUsesItsOwnRegion() {
         try (KmsClient chinaAdmin = AwsTestClients.adminClient(moto.endpoint(), Region.CN_NORTH_1)) {
             KeyMetadata chinaKey = chinaAdmin.createKey((request) -> request.description("china")).keyMetadata();
             byte[] plaintext = "stays in cn-north-1".getBytes(StandardCharsets.UTF_8);
@@ -242,7 +242,7 @@ class AwsKmsMotoTest {
 
     @Test
     void signingWithEncryptionKeyIsInvalidInput() {
-        // moto answers ValidationException where AWS KMS answers InvalidKeyUsageException.
+        // moto returns ValidationException where AWS KMS returns InvalidKeyUsageException.
         assertThatExceptionOfType(KmsException.class)
             .isThrownBy(() -> this.provider.sign("alias/app", new byte[] { 1 }))
             .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.INVALID_INPUT));
