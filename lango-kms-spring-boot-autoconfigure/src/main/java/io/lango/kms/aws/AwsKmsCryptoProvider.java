@@ -16,12 +16,17 @@ import java.util.function.Function;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.DecryptRequest;
+import software.amazon.awssdk.services.kms.model.DecryptResponse;
+import software.amazon.awssdk.services.kms.model.EncryptRequest;
+import software.amazon.awssdk.services.kms.model.EncryptResponse;
 import software.amazon.awssdk.services.kms.model.EncryptionAlgorithmSpec;
 import software.amazon.awssdk.services.kms.model.GetPublicKeyResponse;
 import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.kms.model.KeyUsageType;
 import software.amazon.awssdk.services.kms.model.MessageType;
 import software.amazon.awssdk.services.kms.model.SignRequest;
+import software.amazon.awssdk.services.kms.model.SignResponse;
 import software.amazon.awssdk.services.kms.model.SigningAlgorithmSpec;
 
 import io.lango.kms.CryptoProvider;
@@ -68,24 +73,30 @@ public final class AwsKmsCryptoProvider implements CryptoProvider {
     public byte[] encrypt(String keyId, byte[] plaintext) {
         ResolvedKey key = resolve(KmsOperations.ENCRYPT, keyId, false);
         requirePlaintext(reportedKeyId(keyId, key), plaintext);
-        SdkBytes input = SdkBytes.fromByteArray(plaintext);
-        return call(KmsOperations.ENCRYPT, keyId, key, (client) -> client.encrypt((request) -> request
+        EncryptRequest request = EncryptRequest.builder()
             .keyId(key.awsKeyId())
-            .plaintext(input)
-            .encryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT))).ciphertextBlob().asByteArray();
+            .plaintext(SdkBytes.fromByteArray(plaintext))
+            .encryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT)
+            .build();
+
+        EncryptResponse response = call(KmsOperations.ENCRYPT, keyId, key, (client) -> client.encrypt(request));
+        return response.ciphertextBlob().asByteArray();
     }
 
     @Override
     public byte[] decrypt(String keyId, byte[] ciphertext) {
         ResolvedKey key = resolve(KmsOperations.DECRYPT, keyId, false);
         requireCiphertext(reportedKeyId(keyId, key), ciphertext);
-        SdkBytes input = SdkBytes.fromByteArray(ciphertext);
         // Passing the key id makes AWS KMS reject ciphertext made under another key (IncorrectKeyException)
         // instead of decrypting it with whatever key the blob names.
-        return call(KmsOperations.DECRYPT, keyId, key, (client) -> client.decrypt((request) -> request
+        DecryptRequest request = DecryptRequest.builder()
             .keyId(key.awsKeyId())
-            .ciphertextBlob(input)
-            .encryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT))).plaintext().asByteArray();
+            .ciphertextBlob(SdkBytes.fromByteArray(ciphertext))
+            .encryptionAlgorithm(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT)
+            .build();
+
+        DecryptResponse response = call(KmsOperations.DECRYPT, keyId, key, (client) -> client.decrypt(request));
+        return response.plaintext().asByteArray();
     }
 
     @Override
@@ -93,7 +104,9 @@ public final class AwsKmsCryptoProvider implements CryptoProvider {
         ResolvedKey key = resolve(KmsOperations.SIGN, keyId, true);
         requireInput(KmsOperations.SIGN, reportedKeyId(keyId, key), payload, "payload");
         SignRequest request = signRequest(key, payload);
-        return call(KmsOperations.SIGN, keyId, key, (client) -> client.sign(request)).signature().asByteArray();
+
+        SignResponse response = call(KmsOperations.SIGN, keyId, key, (client) -> client.sign(request));
+        return response.signature().asByteArray();
     }
 
     @Override
