@@ -19,6 +19,7 @@ import io.lango.kms.registry.PropertiesKeyRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Envelope behaviour that every backend must show; each backend's test extends this class with its real provider
@@ -39,7 +40,8 @@ public abstract class EnvelopeBackendContract {
     protected abstract String wrappingKeyId();
 
     /**
-     * Returns how many encrypt (wrap) requests the backend's stand-in has served so far.
+     * Returns how many encrypt (wrap) requests the backend's stand-in has served so far, or -1 when the stand-in
+     * cannot count them, which skips the tests that count.
      */
     protected abstract long wrapRequestsServed();
 
@@ -116,6 +118,7 @@ public abstract class EnvelopeBackendContract {
         KmsProperties.Envelope settings = new KmsProperties.Envelope();
         settings.getCache().setEnabled(true);
         settings.getCache().setMaxMessages(1000);
+        assumeTrue(wrapRequestsServed() >= 0, "the stand-in does not count requests");
         CompositeCryptoProvider provider = composite(settings);
         byte[] plaintext = randomBytes(64);
         long before = wrapRequestsServed();
@@ -132,6 +135,7 @@ public abstract class EnvelopeBackendContract {
 
     @Test
     void uncachedEncryptWrapsEveryTime() {
+        assumeTrue(wrapRequestsServed() >= 0, "the stand-in does not count requests");
         CompositeCryptoProvider provider = composite(new KmsProperties.Envelope());
         long before = wrapRequestsServed();
 
