@@ -338,7 +338,7 @@ public class KmsProperties {
         private String name;
 
         /**
-         * What the key is for: encryption or signing.
+         * Purpose of the key: encryption or signing.
          */
         private KeyType type = KeyType.ENCRYPTION;
 
