@@ -65,7 +65,7 @@ record AzureKeyVaultSettings(URI vaultUri, KeyReference encryptionKey, KeyRefere
     private static URI vaultUri(String vaultUrl) {
         if (isBlank(vaultUrl)) {
             throw new KmsConfigurationException(VAULT_URL_PROPERTY,
-                    VAULT_URL_PROPERTY + " is required when security.kms.provider=azure-kv",
+                    VAULT_URL_PROPERTY + " is required when security.kms.provider=azure-kv.",
                     "Set %s to the URL of the vault, for example %s.".formatted(VAULT_URL_PROPERTY,
                             EXAMPLE_VAULT_URL));
         }
@@ -95,7 +95,7 @@ record AzureKeyVaultSettings(URI vaultUri, KeyReference encryptionKey, KeyRefere
     private static KeyReference encryptionKey(KmsProperties properties, URI vaultUri) {
         if (isBlank(properties.getKeyId())) {
             throw new KmsConfigurationException(KEY_ID_PROPERTY,
-                    KEY_ID_PROPERTY + " is required when security.kms.provider=azure-kv",
+                    KEY_ID_PROPERTY + " is required when security.kms.provider=azure-kv.",
                     "Set %s to the name of the Key Vault RSA key that encrypts, for example app-encryption."
                         .formatted(KEY_ID_PROPERTY));
         }

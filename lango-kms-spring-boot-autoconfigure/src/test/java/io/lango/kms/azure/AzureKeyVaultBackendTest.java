@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * None of these tests lets the backend build {@code DefaultAzureCredential}: every context carries a test
  * credential.
  */
-class AzureKeyVaultBackendTests {
+class AzureKeyVaultBackendTest {
 
     private static final String VAULT_URL = "https://lango-test.vault.azure.net";
 
@@ -31,7 +31,7 @@ class AzureKeyVaultBackendTests {
         properties.getAzure().setVaultUrl("");
 
         assertThatExceptionOfType(KmsConfigurationException.class).isThrownBy(() -> create(properties))
-            .withMessage("security.kms.azure.vault-url is required when security.kms.provider=azure-kv")
+            .withMessage("security.kms.azure.vault-url is required when security.kms.provider=azure-kv.")
             .satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("security.kms.azure.vault-url"))
             .satisfies((ex) -> assertThat(ex.getAction()).contains("https://my-vault.vault.azure.net"));
     }
@@ -80,7 +80,7 @@ class AzureKeyVaultBackendTests {
         properties.setKeyId(null);
 
         assertThatExceptionOfType(KmsConfigurationException.class).isThrownBy(() -> create(properties))
-            .withMessage("security.kms.key-id is required when security.kms.provider=azure-kv")
+            .withMessage("security.kms.key-id is required when security.kms.provider=azure-kv.")
             .satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("security.kms.key-id"));
     }
 

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Runs {@link AzureKeyVaultCryptoProvider} with the real Key Vault SDK against the HTTPS stand-in, and checks its
  * output with plain JCA.
  */
-class AzureKeyVaultCryptoProviderTests {
+class AzureKeyVaultCryptoProviderTest {
 
     private static final byte[] PAYLOAD = "order 42 shipped".getBytes(StandardCharsets.UTF_8);
 

@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Calls the Key Vault stand-in's REST API directly over HTTPS, for the server-side operations that the provider
  * never sends (verify, wrap and unwrap, RSA-OAEP-256) and for the protocol details the SDK hides.
  */
-class KeyVaultStandInTests {
+class KeyVaultStandInTest {
 
     private static final JsonMapper json = JsonMapper.builder().build();
 

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Checks how {@link AzureKeyVaultCryptoProvider} classifies Key Vault failures and how they interact with
  * {@link KmsRetry}, with the real SDK against the stand-in answering with injected statuses and error codes.
  */
-class AzureKeyVaultErrorTests {
+class AzureKeyVaultErrorTest {
 
     private static final byte[] PAYLOAD = "payload".getBytes(StandardCharsets.UTF_8);
 

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * Tests for {@link SignatureFormats}, with hand-built vectors for the padding cases and JCA signatures for the
  * round trip.
  */
-class SignatureFormatsTests {
+class SignatureFormatsTest {
 
     private static final HexFormat HEX = HexFormat.of();
 
