@@ -18,7 +18,7 @@ import io.lango.kms.support.KmsProviderContext;
  * <p>The credential is the application's {@link TokenCredential} bean when there is exactly one (Spring Cloud Azure
  * defines one), else {@code DefaultAzureCredential} from {@code com.azure:azure-identity}. The HTTP client is the
  * application's {@code com.azure.core.http.HttpClient} bean when there is exactly one, for example to set a proxy or
- * trust store; it then keeps its own timeouts. Otherwise Azure Core's default client is built with
+ * trust store, and that client keeps its own timeouts. Otherwise Azure Core's default client is built with
  * {@code security.kms.timeout-per-operation} as its connect, write, response and read timeout.
  */
 public final class AzureKeyVaultBackend implements KmsBackend {

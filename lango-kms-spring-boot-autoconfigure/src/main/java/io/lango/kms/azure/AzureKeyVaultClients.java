@@ -14,9 +14,8 @@ import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
 import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
 
 /**
- * Builds the Key Vault clients of one provider, all sharing one credential, one HTTP client and the same pipeline
- * settings: no SDK retries, because {@code KmsRetry} is the only retry layer, and every operation performed by the
- * service.
+ * Builds the Key Vault clients of one provider. They share one credential, one HTTP client and the same pipeline
+ * settings: the SDK makes no retries, because {@code KmsRetry} is the only retry layer.
  */
 final class AzureKeyVaultClients {
 
@@ -39,7 +38,7 @@ final class AzureKeyVaultClients {
     private final KeyClient keyClient;
 
     /**
-     * Creates the clients; {@code verifyChallengeResource} false lets a vault on a loopback address name the
+     * Creates the clients. With {@code verifyChallengeResource} false, a vault on a loopback address may name the
      * resource {@code https://vault.azure.net} in its bearer challenge.
      */
     AzureKeyVaultClients(String vaultUrl, TokenCredential credential, HttpClient httpClient,

@@ -30,11 +30,11 @@ import io.lango.kms.support.SignatureFormats;
  * EC P-256 key.
  *
  * <p>A key id is a key name, {@code name/version}, a full key identifier in the configured vault, or a name from
- * {@code security.kms.keys}; {@code "local"}, {@code "default"} and {@code ""} name the configured default keys. The
- * first use of a key fetches it once to record its versioned identifier, type and public key; later operations use
- * that exact version, so the ciphertext and signatures of this provider stay tied to the version that made them even
- * after the key rotates. Encrypt, decrypt and sign run in Key Vault; verify checks the DER signature with the cached
- * public key and plain JCA, so it needs no request.
+ * {@code security.kms.keys}. The ids {@code "local"}, {@code "default"} and {@code ""} name the configured default
+ * keys. The first use of a key fetches it once to record its versioned identifier, type and public key. Later
+ * operations use that exact version, so ciphertext and signatures stay tied to the version that made them after the
+ * key rotates, until the application restarts. Encrypt, decrypt and sign run in Key Vault. Verify checks the DER
+ * signature with the cached public key and plain JCA, so it sends no request.
  *
  * <p>The provider does not retry: {@code KmsRetry} wraps it. It is safe for concurrent use.
  */

@@ -23,12 +23,13 @@ import io.lango.kms.KmsProviderName;
  * Classifies failures of Key Vault calls into {@link KmsErrorKind} by HTTP status and Key Vault error code.
  *
  * <p>Key Vault error bodies have the form {@code {"error":{"code":"Forbidden","message":...,
- * "innererror":{"code":"KeyDisabled"}}}}. A disabled, expired or not yet valid key is reported with status 403 (or
- * 400) and one of the codes {@code KeyDisabled}, {@code KeyExpired} or {@code KeyNotYetValid}, so the codes are
- * checked before the status.
+ * "innererror":{"code":"KeyDisabled"}}}}. Key Vault reports a disabled key with HTTP 403 and the inner code
+ * {@code KeyDisabled}, so the codes are checked before the status, whatever the status is.
  */
 final class AzureKeyVaultErrors {
 
+    // NOTE: KeyExpired and KeyNotYetValid follow the naming of KeyDisabled and of SecretExpired for secrets; they
+    // were not observed from a live vault.
     private static final Set<String> KEY_UNUSABLE_CODES = Set.of("keydisabled", "keyexpired", "keynotyetvalid");
 
     /** Codes Key Vault sends with HTTP 429 when a vault or a request type is over its rate limit. */
@@ -62,8 +63,10 @@ final class AzureKeyVaultErrors {
                     "authentication failed: " + responseError.getMessage(), error);
         }
         if (findCause(error, TimeoutException.class) != null) {
-            return failure(operation, keyId, KmsErrorKind.UNAVAILABLE, "Key Vault did not answer within %d ms (%s)"
-                .formatted(this.timeout.toMillis(), "security.kms.timeout-per-operation"), error);
+            return failure(operation, keyId, KmsErrorKind.UNAVAILABLE,
+                    "Key Vault request timed out after %d ms (security.kms.timeout-per-operation)"
+                        .formatted(this.timeout.toMillis()),
+                    error);
         }
         IOException ioError = findCause(error, IOException.class);
         if (ioError != null || error instanceof UncheckedIOException) {

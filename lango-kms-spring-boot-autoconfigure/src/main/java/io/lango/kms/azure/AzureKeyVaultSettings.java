@@ -11,7 +11,7 @@ import io.lango.kms.KmsConfigurationException;
 import io.lango.kms.autoconfigure.KmsProperties;
 
 /**
- * Checked Azure Key Vault settings, derived from {@code security.kms}; creating them fails with a
+ * Checked Azure Key Vault settings, derived from {@code security.kms}. Invalid values fail with a
  * {@link KmsConfigurationException} that names the property at fault.
  *
  * @param vaultUri the vault URL without a trailing slash
@@ -48,7 +48,7 @@ record AzureKeyVaultSettings(URI vaultUri, KeyReference encryptionKey, KeyRefere
     }
 
     /**
-     * Returns the vault URL as the clients take it: no trailing slash.
+     * Returns the vault URL without a trailing slash, the form the SDK clients expect.
      */
     String vaultUrl() {
         return this.vaultUri.toString();

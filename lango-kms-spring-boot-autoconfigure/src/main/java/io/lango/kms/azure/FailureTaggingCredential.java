@@ -8,8 +8,8 @@ import com.azure.core.credential.TokenRequestContext;
 import reactor.core.publisher.Mono;
 
 /**
- * {@link TokenCredential} that wraps every failure of its delegate in a {@link TokenAcquisitionException}, so a
- * failed token request can be told apart from a Key Vault response wherever the pipeline rethrows it.
+ * {@link TokenCredential} that wraps every failure of its delegate in a {@link TokenAcquisitionException}, so the
+ * error classification can distinguish a failed token request from a Key Vault response.
  */
 final class FailureTaggingCredential implements TokenCredential {
 

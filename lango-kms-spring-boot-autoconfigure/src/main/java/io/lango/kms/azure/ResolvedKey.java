@@ -37,7 +37,7 @@ record ResolvedKey(String keyIdentifier, KeyType keyType, KeyCurveName curve, in
             KeyCurveName.P_384, "secp384r1", KeyCurveName.P_521, "secp521r1", KeyCurveName.P_256K, "secp256k1");
 
     /**
-     * Reads a fetched key.
+     * Creates the record from a fetched key.
      *
      * @throws GeneralSecurityException if the JCA cannot rebuild the public key from its JSON Web Key members
      */

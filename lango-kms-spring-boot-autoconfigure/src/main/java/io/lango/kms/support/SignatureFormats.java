@@ -68,7 +68,7 @@ public final class SignatureFormats {
         byte[] r = reader.readPositiveInteger("r");
         byte[] s = reader.readPositiveInteger("s");
         if (reader.position() != sequenceEnd) {
-            throw new IllegalArgumentException("The DER signature's SEQUENCE holds more than r and s");
+            throw new IllegalArgumentException("The DER signature's SEQUENCE contains more than r and s");
         }
 
         byte[] p1363 = new byte[componentLength * 2];

@@ -115,7 +115,7 @@ class AzureKeyVaultBackendTest {
     }
 
     @Test
-    void keyVersionConflictingWithKeyIdFailsStartUp() {
+    void keyVersionConflictFailsStartUp() {
         KmsProperties properties = validProperties();
         properties.setKeyId("app-encryption/0123456789abcdef0123456789abcdef");
         properties.getAzure().setKeyVersion("fedcba9876543210fedcba9876543210");
@@ -161,7 +161,7 @@ class AzureKeyVaultBackendTest {
     }
 
     @Test
-    void keyVersionAppliesToSigningKeyOnlyWhenItIsTheSameKey() {
+    void keyVersionPinsSharedSigningKeyOnly() {
         KmsProperties properties = validProperties();
         properties.getAzure().setKeyVersion("0123456789abcdef0123456789abcdef");
 

@@ -75,7 +75,7 @@ class AzureKeyVaultCryptoProviderTest {
     }
 
     @Test
-    void ciphertextDecryptsWithJcaRsaOaepAndThePrivateKeyOfTheStandIn() throws Exception {
+    void jcaRsaOaepCiphertextDecrypts() throws Exception {
         String keyName = "jca-check";
         standIn.createRsaKey(keyName, 2048);
         AzureKeyVaultCryptoProvider provider = createProvider();
@@ -210,7 +210,7 @@ class AzureKeyVaultCryptoProviderTest {
     }
 
     @Test
-    void keyIdMayBeFullIdentifierOrNamedKey() {
+    void identifierAndNamedKeyResolve() {
         String keyName = "reports";
         String identifier = standIn.createRsaKey(keyName, 3072);
         KmsProperties properties = StandInProviders.properties(standIn);
@@ -228,7 +228,7 @@ class AzureKeyVaultCryptoProviderTest {
     }
 
     @Test
-    void plaintextOverRsaOaepLimitIsRejectedBeforeEncryptRequest() {
+    void oversizedPlaintextRejectedBeforeRequest() {
         AzureKeyVaultCryptoProvider provider = createProvider();
         provider.encrypt("", new byte[214]);
         standIn.reset();
@@ -242,7 +242,7 @@ class AzureKeyVaultCryptoProviderTest {
     }
 
     @Test
-    void ciphertextOfWrongLengthIsRejectedBeforeDecryptRequest() {
+    void wrongLengthCiphertextRejectedBeforeRequest() {
         AzureKeyVaultCryptoProvider provider = createProvider();
         byte[] ciphertext = provider.encrypt("", PAYLOAD);
         standIn.reset();
@@ -280,7 +280,7 @@ class AzureKeyVaultCryptoProviderTest {
     }
 
     @Test
-    void ecKeyOnOtherCurveIsRejectedForSigning() {
+    void p384KeyRejectedForSigning() {
         standIn.createEcKey("p384-signing", "P-384");
 
         assertThatExceptionOfType(KmsException.class)

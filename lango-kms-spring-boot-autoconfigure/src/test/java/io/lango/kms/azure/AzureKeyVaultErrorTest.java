@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Checks how {@link AzureKeyVaultCryptoProvider} classifies Key Vault failures and how they interact with
- * {@link KmsRetry}, with the real SDK against the stand-in answering with injected statuses and error codes.
+ * {@link KmsRetry}, with the real SDK against the stand-in returning injected statuses and error codes.
  */
 class AzureKeyVaultErrorTest {
 
@@ -86,7 +86,7 @@ class AzureKeyVaultErrorTest {
                 Arguments.of(KmsOperations.DECRYPT, 503, "ServiceUnavailable", null, KmsErrorKind.UNAVAILABLE));
     }
 
-    @ParameterizedTest(name = "{0} answered {1} {2}/{3} is {4}")
+    @ParameterizedTest(name = "{0} with HTTP {1} {2}/{3} is {4}")
     @MethodSource("responses")
     void statusAndErrorCodeMapToKind(String operation, int status, String code, String innerCode,
             KmsErrorKind expected) {
@@ -114,7 +114,7 @@ class AzureKeyVaultErrorTest {
         AzureKeyVaultCryptoProvider provider = createProvider(StandInProviders.properties(standIn));
         provider.sign("", PAYLOAD);
         standIn.reset();
-        // Azure Core answers a 401 that carries a bearer challenge by fetching a token again and resending once,
+        // On a 401 that carries a bearer challenge, Azure Core fetches a token again and resends the request once,
         // so a rejected token shows as two 401 responses.
         standIn.failNext(KeyVaultOperation.SIGN, 2, 401, "Unauthorized", null);
 
@@ -179,7 +179,7 @@ class AzureKeyVaultErrorTest {
 
         assertThat(error.getKind()).isEqualTo(KmsErrorKind.UNAVAILABLE);
         assertThat(error).hasRootCauseInstanceOf(TimeoutException.class);
-        assertThat(error.getMessage()).contains("did not answer within 300 ms");
+        assertThat(error.getMessage()).contains("timed out after 300 ms");
         assertThat(standIn.requestCount(KeyVaultOperation.SIGN)).isEqualTo(1);
     }
 

@@ -110,7 +110,7 @@ class KeyVaultStandInTest {
     }
 
     @Test
-    void serverSideSignVerifiesWithJcaAndServerVerify() throws Exception {
+    void serverSignatureVerifiesBothWays() throws Exception {
         String keyId = standIn.createEcKey("signer", "P-256");
         byte[] payload = "signed in the vault".getBytes(StandardCharsets.UTF_8);
         String digest = base64Url(MessageDigest.getInstance("SHA-256").digest(payload));

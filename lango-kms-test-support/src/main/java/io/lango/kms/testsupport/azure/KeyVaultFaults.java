@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Faults queued for the next requests of an operation: an error response, a delay before the normal response, or
- * both. Each fault applies to a fixed number of requests, then the stand-in answers normally again.
+ * both. Each fault applies to a fixed number of requests, then the stand-in responds normally again.
  */
 final class KeyVaultFaults {
 

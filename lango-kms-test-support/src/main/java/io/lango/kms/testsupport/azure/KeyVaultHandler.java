@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Serves the Key Vault keys REST API (api-version 7.x) for {@link KeyVaultStandIn}: routes a request to its
- * operation, answers the bearer challenge, applies queued faults, and renders results and errors as Key Vault does.
+ * operation, sends the bearer challenge, applies queued faults, and renders results and errors as Key Vault does.
  */
 final class KeyVaultHandler implements HttpHandler {
 

@@ -35,8 +35,8 @@ import tools.jackson.databind.JsonNode;
  * HTTPS stand-in for the Azure Key Vault keys REST API, for tests and local runs of the sample app.
  *
  * <p>It binds to 127.0.0.1 only, presents a self-signed certificate made at start (subject alternative names
- * {@code 127.0.0.1} and {@code localhost}), and answers every request without a bearer token with the 401
- * challenge that Key Vault clients expect. Keys are real RSA and EC key pairs: encrypt, decrypt, wrap, unwrap, sign
+ * {@code 127.0.0.1} and {@code localhost}), and returns the 401 challenge that Key Vault clients expect for
+ * every request without a bearer token. Keys are real RSA and EC key pairs: encrypt, decrypt, wrap, unwrap, sign
  * and verify run real JCA crypto, and disabled, expired and not-yet-valid keys are rejected with Key Vault's error
  * codes. Tests can queue error responses and delays for the next requests of an operation and count the requests
  * that arrived.
@@ -52,9 +52,9 @@ public final class KeyVaultStandIn implements AutoCloseable {
     private static final int HANDLER_THREADS = 8;
 
     static {
-        // The JDK's HTTP server writes response headers and body separately; without TCP_NODELAY, Nagle's algorithm
-        // and the client's delayed ACK add about 40 ms to each response. The server reads this property once, when
-        // its first instance in the JVM starts, so it has no effect if another HTTP server started earlier.
+        // The JDK's HTTP server writes response headers and body separately. Without TCP_NODELAY, Nagle's algorithm
+        // and the client's delayed ACK added about 45 ms to each response in this project's tests. The server reads
+        // the property once, when its first instance in the JVM starts, so it has no effect after that.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
@@ -246,14 +246,14 @@ public final class KeyVaultStandIn implements AutoCloseable {
     }
 
     /**
-     * Waits {@code delay} before answering each of the next {@code times} requests of {@code operation}.
+     * Waits {@code delay} before responding to each of the next {@code times} requests of {@code operation}.
      */
     public void delayNext(KeyVaultOperation operation, int times, Duration delay) {
         this.faults.add(operation, times, null, Objects.requireNonNull(delay, "delay"));
     }
 
     /**
-     * Returns how many authorized requests of {@code operation} arrived, including those answered with a fault.
+     * Returns how many authorized requests of {@code operation} arrived, including those that got a fault response.
      */
     public int requestCount(KeyVaultOperation operation) {
         if (operation == KeyVaultOperation.ANY) {
@@ -263,7 +263,7 @@ public final class KeyVaultStandIn implements AutoCloseable {
     }
 
     /**
-     * Returns how many requests were answered with the 401 bearer challenge.
+     * Returns how many requests got the 401 bearer challenge.
      */
     public int challengeCount() {
         return this.challengeCount.get();
