@@ -2,6 +2,7 @@ package io.lango.kms.testsupport.azure;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,12 +61,25 @@ public final class KeyVaultStandInMain {
             standIn.close();
             stopped.countDown();
         }, "key-vault-stand-in-shutdown"));
+        try {
+            prepare(standIn, options, out);
+        }
+        catch (IOException | RuntimeException ex) {
+            // The server thread would keep the JVM alive, so stop it before reporting the failure.
+            standIn.close();
+            throw ex;
+        }
+        stopped.await();
+    }
 
+    private static void prepare(KeyVaultStandIn standIn, Options options, PrintStream out) throws IOException {
         standIn.requireToken(options.token);
         if (options.trustStore != null) {
+            createParentDirectories(options.trustStore);
             standIn.writeTrustStore(options.trustStore, options.trustStorePassword.toCharArray());
         }
         if (options.certificate != null) {
+            createParentDirectories(options.certificate);
             standIn.writeCertificatePem(options.certificate);
         }
         out.println("Key Vault stand-in listening on " + standIn.vaultUrl());
@@ -79,7 +93,13 @@ public final class KeyVaultStandInMain {
             out.println("Trust store: " + options.trustStore.toAbsolutePath());
         }
         out.flush();
-        stopped.await();
+    }
+
+    private static void createParentDirectories(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
     }
 
     /**
