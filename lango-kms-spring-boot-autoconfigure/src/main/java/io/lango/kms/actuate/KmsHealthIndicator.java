@@ -30,7 +30,8 @@ public class KmsHealthIndicator extends AbstractHealthIndicator {
             builder.down();
         }
         builder.withDetail("provider", status.provider())
-            .withDetail("keyId", String.valueOf(status.keyId()))
+            // Without security.kms.key-id the provider uses its default key, which the key id "default" names.
+            .withDetail("keyId", (status.keyId() != null) ? status.keyId() : "default")
             .withDetail("fallback", status.fallbackEnabled())
             .withDetail("connection", status.connection())
             .withDetail("servingFrom", connected || !status.fallbackEnabled() ? status.provider() : "local")
