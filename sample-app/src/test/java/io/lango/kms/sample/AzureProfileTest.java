@@ -1,10 +1,7 @@
 package io.lango.kms.sample;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -13,8 +10,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -47,13 +42,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * started with its documented main class.
  *
  * <p>The app gets a {@link TokenCredential} that returns a fixed token, so {@code DefaultAzureCredential} is never
- * built, and an {@link HttpClient} that trusts the stand-in's self-signed certificate.
+ * built. It trusts the stand-in's self-signed certificate through an {@link HttpClient} bean, or, in a separate JVM,
+ * through the JVM trust store with Azure Core's default HTTP client.
  */
 class AzureProfileTest {
 
     private static final Pattern LISTENING = Pattern.compile("listening on (https://127\\.0\\.0\\.1:\\d+)");
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern TOMCAT_STARTED = Pattern.compile("Tomcat started on port (\\d+)");
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private static final String TRUST_STORE_PASSWORD = "changeit";
 
     @TempDir
     static Path directory;
@@ -64,26 +64,24 @@ class AzureProfileTest {
 
     private static X509Certificate certificate;
 
+    private static Path trustStore;
+
     @BeforeAll
     static void startStandIn() throws Exception {
         Path certificateFile = directory.resolve("key-vault-stand-in.pem");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), KeyVaultStandInMain.class.getName(), "--port", "0",
-                "--certificate", certificateFile.toString());
-        standIn = new ProcessBuilder(command).redirectErrorStream(true).start();
-        vaultUrl = awaitVaultUrl(standIn.getInputStream());
+        trustStore = directory.resolve("key-vault-stand-in.p12");
+        List<String> command = List.of(javaCommand(), "-cp", System.getProperty("java.class.path"),
+                KeyVaultStandInMain.class.getName(), "--port", "0", "--certificate", certificateFile.toString(),
+                "--trust-store", trustStore.toString(), "--trust-store-password", TRUST_STORE_PASSWORD);
+        Path log = directory.resolve("key-vault-stand-in.log");
+        standIn = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        vaultUrl = awaitLine(log, LISTENING, standIn);
         certificate = readCertificate(certificateFile);
     }
 
     @AfterAll
     static void stopStandIn() throws InterruptedException {
-        if (standIn == null) {
-            return;
-        }
-        standIn.destroy();
-        if (!standIn.waitFor(30, TimeUnit.SECONDS)) {
-            standIn.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
+        stop(standIn);
     }
 
     @Test
@@ -93,6 +91,29 @@ class AzureProfileTest {
             SampleAppChecks.assertRestAndActuator(baseUrl(context), "azure-kv");
 
             assertThat(tokenRequests.get()).as("token requests to the credential bean").isPositive();
+        }
+    }
+
+    @Test
+    void defaultHttpClientTrustsJvmTrustStore() throws Exception {
+        // The app runs in its own JVM, because the trust store system properties would affect every other test in
+        // this one.
+        List<String> command = List.of(javaCommand(), "-Djavax.net.ssl.trustStore=" + trustStore,
+                "-Djavax.net.ssl.trustStorePassword=" + TRUST_STORE_PASSWORD, "-cp",
+                System.getProperty("java.class.path"), FixedTokenSampleApplication.class.getName(),
+                "--spring.profiles.active=azure", "--server.port=0", "--security.kms.azure.vault-url=" + vaultUrl,
+                "--security.kms.timeout-per-operation=20s");
+        Path log = directory.resolve("sample-app.log");
+        Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            String port = awaitLine(log, TOMCAT_STARTED, app);
+
+            SampleAppChecks.assertRestAndActuator("http://127.0.0.1:" + port, "azure-kv");
+            assertThat(Files.readString(log)).as("start-up log of the sample app")
+                .contains("HTTP client Azure Core default with a 20000 ms timeout");
+        }
+        finally {
+            stop(app);
         }
     }
 
@@ -144,49 +165,65 @@ class AzureProfileTest {
             .build();
     }
 
+    private static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static String baseUrl(ConfigurableApplicationContext context) {
         return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
     }
 
     /**
-     * Reads the stand-in's output on a daemon thread until it prints its URL, and keeps draining it afterwards so
-     * the process never blocks on a full pipe.
+     * Polls a process's log until a line matches {@code pattern}, and returns the pattern's first group.
      */
-    private static String awaitVaultUrl(InputStream output) throws InterruptedException {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    lines.add(line);
-                }
-            }
-            catch (IOException ex) {
-                lines.add("output could not be read: " + ex.getMessage());
-            }
-        }, "key-vault-stand-in-output");
-        reader.setDaemon(true);
-        reader.start();
-
+    private static String awaitLine(Path log, Pattern pattern, Process process)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        StringBuilder seen = new StringBuilder();
         while (System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line == null) {
-                continue;
-            }
-            seen.append(line).append('\n');
-            Matcher matcher = LISTENING.matcher(line);
+            String output = Files.exists(log) ? Files.readString(log) : "";
+            Matcher matcher = pattern.matcher(output);
             if (matcher.find()) {
                 return matcher.group(1);
             }
+            if (!process.isAlive()) {
+                throw new AssertionError("process exited with %d before printing '%s'; output:%n%s"
+                    .formatted(process.exitValue(), pattern, output));
+            }
+            Thread.sleep(200);
         }
-        throw new AssertionError("Key Vault stand-in did not print its URL within %s; output:%n%s"
-            .formatted(START_TIMEOUT, seen));
+        throw new AssertionError("process did not print '%s' within %s; output:%n%s".formatted(pattern,
+                START_TIMEOUT, Files.readString(log)));
     }
 
     private static X509Certificate readCertificate(Path file) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(file)) {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    /**
+     * Starts the sample app with a fixed-token {@link TokenCredential} bean and no {@link HttpClient} bean, so the
+     * Azure provider builds Azure Core's default HTTP client; run in its own JVM by
+     * {@link #defaultHttpClientTrustsJvmTrustStore()}.
+     */
+    static final class FixedTokenSampleApplication {
+
+        public static void main(String[] args) {
+            TokenCredential credential = (request) -> Mono
+                .just(new AccessToken("sample-app-test-token", OffsetDateTime.now().plusHours(1)));
+            new SpringApplicationBuilder(SampleApplication.class)
+                .initializers((context) -> context.getBeanFactory().registerSingleton("keyVaultCredential", credential))
+                .run(args);
         }
     }
 }
