@@ -1,7 +1,6 @@
 package io.lango.kms.azure;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +67,7 @@ final class AzureKeyVaultErrors {
                         .formatted(this.timeout.toMillis()),
                     error);
         }
-        IOException ioError = findCause(error, IOException.class);
-        if (ioError != null || error instanceof UncheckedIOException) {
+        if (findCause(error, IOException.class) != null) {
             return failure(operation, keyId, KmsErrorKind.UNAVAILABLE,
                     "Key Vault could not be reached: " + rootMessage(error), error);
         }

@@ -17,7 +17,10 @@ record KeyReference(String name, String version) {
     /** Key Vault key names are 1 to 127 letters, digits and dashes. */
     private static final Pattern NAME = Pattern.compile("[0-9a-zA-Z-]{1,127}");
 
-    /** Key Vault versions are 32 hexadecimal digits; other letters and digits are accepted for other services. */
+    /**
+     * Key Vault versions are 32 hexadecimal digits. The check accepts any letters and digits, so it rejects only ids
+     * that cannot be a version path segment.
+     */
     private static final Pattern VERSION = Pattern.compile("[0-9a-zA-Z]{1,64}");
 
     KeyReference {

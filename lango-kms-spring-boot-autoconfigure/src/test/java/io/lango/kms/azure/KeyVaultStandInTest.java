@@ -227,7 +227,8 @@ class KeyVaultStandInTest {
         standIn.createRsaKey("by-hostname", 2048);
 
         // The JDK client checks the host name against the certificate, so this request proves the DNS name works.
-        HttpRequest request = HttpRequest.newBuilder(URI.create("https://localhost:" + standIn.port() + "/keys/by-hostname"))
+        URI byHostname = URI.create("https://localhost:" + standIn.port() + "/keys/by-hostname");
+        HttpRequest request = HttpRequest.newBuilder(byHostname)
             .header("Authorization", TOKEN)
             .GET()
             .build();

@@ -83,8 +83,9 @@ final class StandInCertificate {
         BigInteger serial = new BigInteger(64, new SecureRandom());
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial,
                 Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)), name, keyPair.getPublic());
-        GeneralNames alternativeNames = new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost") });
+        GeneralNames alternativeNames = new GeneralNames(
+                new GeneralName[] { new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                        new GeneralName(GeneralName.dNSName, "localhost") });
         builder.addExtension(Extension.subjectAlternativeName, false, alternativeNames);
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
