@@ -21,6 +21,8 @@ import io.lango.kms.actuate.KmsDiagnostics;
 import io.lango.kms.composite.CompositeCryptoProvider;
 import io.lango.kms.local.LocalCryptoProvider;
 import io.lango.kms.local.LocalKeyStore;
+import io.lango.kms.autoconfigure.KmsProperties.KeyType;
+import io.lango.kms.registry.KeyDescriptor;
 import io.lango.kms.registry.KeyRegistry;
 import io.lango.kms.registry.PropertiesKeyRegistry;
 import io.lango.kms.support.KmsHealthChecker;
@@ -49,7 +51,7 @@ public final class KmsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    KmsBackends kmsBackends(KmsProperties properties, ListableBeanFactory beanFactory) {
+    KmsBackends kmsBackends(KmsProperties properties, KeyRegistry keyRegistry, ListableBeanFactory beanFactory) {
         KmsProviderName provider = KmsPropertiesValidator.validate(properties);
         KmsProviderContext context = new KmsProviderContext(properties, System::getenv,
                 new BeanFactoryLookup(beanFactory), beanClassLoader(beanFactory));
@@ -64,10 +66,14 @@ public final class KmsAutoConfiguration {
             primary.close();
             throw ex;
         }
-        logger.info("Lango KMS uses provider %s (key-id=%s, signing-key-id=%s, fallback to local keys %s)".formatted(
-                provider.configName(), properties.getKeyId(), properties.getEffectiveSigningKeyId(),
-                (fallback != null) ? "enabled" : "disabled"));
+        logger.info("Lango KMS uses provider %s (encryption key %s, signing key %s, fallback to local keys %s)"
+            .formatted(provider.configName(), defaultKeyId(keyRegistry, KeyType.ENCRYPTION),
+                    defaultKeyId(keyRegistry, KeyType.SIGNING), (fallback != null) ? "enabled" : "disabled"));
         return new KmsBackends(primary, fallback);
+    }
+
+    private static String defaultKeyId(KeyRegistry keyRegistry, KeyType type) {
+        return keyRegistry.find(LocalKeyStore.DEFAULT_KEY, type).map(KeyDescriptor::remoteKeyId).orElse("(none)");
     }
 
     private static ClassLoader beanClassLoader(ListableBeanFactory beanFactory) {
