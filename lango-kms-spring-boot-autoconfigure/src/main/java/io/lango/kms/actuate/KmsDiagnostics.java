@@ -49,11 +49,13 @@ public class KmsDiagnostics {
         CompositeCryptoProvider composite = (this.cryptoProvider instanceof CompositeCryptoProvider value) ? value
                 : null;
         KmsProviderName servedBy = (composite != null) ? composite.lastServedBy() : null;
-        return new KmsStatus(this.cryptoProvider.providerName().configName(), defaultKeyId(KeyType.ENCRYPTION),
-                defaultKeyId(KeyType.SIGNING), this.properties.getRegion(),
-                (composite != null) && composite.isFallbackEnabled(), probe.connected() ? "connected" : "disconnected",
+        boolean fallbackEnabled = (composite != null) && composite.isFallbackEnabled();
+        String provider = this.cryptoProvider.providerName().configName();
+        String servingFrom = (fallbackEnabled && probe.unreachable()) ? KmsProviderName.LOCAL.configName() : provider;
+        return new KmsStatus(provider, defaultKeyId(KeyType.ENCRYPTION), defaultKeyId(KeyType.SIGNING),
+                this.properties.getRegion(), fallbackEnabled, probe.connected() ? "connected" : "disconnected",
                 probe.time(), probe.error(), (servedBy != null) ? servedBy.configName() : null,
-                (composite != null) ? composite.fallbackOperationCount() : 0);
+                (composite != null) ? composite.fallbackOperationCount() : 0, servingFrom);
     }
 
     /**

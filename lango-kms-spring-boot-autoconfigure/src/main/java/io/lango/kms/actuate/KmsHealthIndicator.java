@@ -6,8 +6,9 @@ import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * Health indicator {@code kms}: UP while the KMS passes its probe or the local fallback serves, DOWN when the
- * KMS is unreachable and fallback is disabled. It reads the health checker's cached probe, so health requests do
+ * Health indicator {@code kms}: UP while the KMS passes its probe, or while it is unreachable and the local
+ * fallback serves; DOWN when it is unreachable without fallback, or reachable but rejecting requests (access denied,
+ * disabled key), which the fallback never bypasses. It reads the health checker's cached probe, so health requests do
  * not multiply KMS calls.
  */
 public class KmsHealthIndicator extends AbstractHealthIndicator {
@@ -22,8 +23,7 @@ public class KmsHealthIndicator extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         KmsStatus status = this.diagnostics.status();
-        boolean connected = "connected".equals(status.connection());
-        if (connected || status.fallbackEnabled()) {
+        if (status.healthy()) {
             builder.up();
         }
         else {
@@ -34,7 +34,7 @@ public class KmsHealthIndicator extends AbstractHealthIndicator {
             .withDetail("keyId", (status.keyId() != null) ? status.keyId() : "default")
             .withDetail("fallback", status.fallbackEnabled())
             .withDetail("connection", status.connection())
-            .withDetail("servingFrom", connected || !status.fallbackEnabled() ? status.provider() : "local")
+            .withDetail("servingFrom", status.servingFrom())
             .withDetail("lastProbe", String.valueOf(status.lastProbe()));
         if (status.lastError() != null) {
             builder.withDetail("error", status.lastError());

@@ -15,7 +15,19 @@ import java.time.Instant;
  * @param lastError why the last probe failed, or null
  * @param servedBy provider that served the last operation, or null before the first
  * @param fallbackOperations operations served by the fallback since start-up
+ * @param servingFrom where encrypt and sign go now: the provider, or {@code local} while the KMS is unreachable
+ * and fallback is enabled
  */
 public record KmsStatus(String provider, String keyId, String signingKeyId, String region, boolean fallbackEnabled,
-        String connection, Instant lastProbe, String lastError, String servedBy, long fallbackOperations) {
+        String connection, Instant lastProbe, String lastError, String servedBy, long fallbackOperations,
+        String servingFrom) {
+
+    /**
+     * Returns true when operations succeed: the KMS passed its probe, or it is unreachable and the local fallback
+     * serves. A KMS that is reachable but rejects requests (access denied, disabled key) is not healthy, because
+     * the fallback never bypasses such a refusal.
+     */
+    public boolean healthy() {
+        return "connected".equals(this.connection) || "local".equals(this.servingFrom) && this.fallbackEnabled;
+    }
 }

@@ -241,8 +241,8 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     }
 
     private <T> T withFallback(String operation, String keyId, Supplier<T> primaryCall, Supplier<T> fallbackCall) {
-        if (this.fallback != null && !this.connectionChecker.isConnected()) {
-            return runFallback(operation, keyId, "the health check reports it unreachable", fallbackCall);
+        if (this.fallback != null && this.connectionChecker.isUnreachable()) {
+            return runFallback(operation, keyId, "the health check found it unreachable", fallbackCall);
         }
         try {
             T result = primaryCall.get();
@@ -273,7 +273,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
 
     /** Failing fast keeps callers from waiting for retries that the health check reports cannot succeed. */
     private void failFastWhenPrimaryDown(String keyId) {
-        if (this.fallback != null && !this.connectionChecker.isConnected()) {
+        if (this.fallback != null && this.connectionChecker.isUnreachable()) {
             throw new KmsException(this.primary.providerName(), KmsOperations.DECRYPT, keyId,
                     KmsErrorKind.UNAVAILABLE,
                     "ciphertext was made by %s, which is unreachable; local keys cannot decrypt it, so retry when %s is back"

@@ -19,6 +19,8 @@ import org.apache.commons.logging.LogFactory;
 
 import io.lango.kms.ConnectionChecker;
 import io.lango.kms.CryptoProvider;
+import io.lango.kms.KmsErrorKind;
+import io.lango.kms.KmsException;
 
 /**
  * {@link ConnectionChecker} that probes a provider with an encrypt/decrypt round trip of a fixed payload under the
@@ -72,6 +74,11 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
         return currentResult().connected();
     }
 
+    @Override
+    public boolean isUnreachable() {
+        return currentResult().unreachable();
+    }
+
     /**
      * Returns the cached result, probing first when there is none or it is older than the time to live.
      */
@@ -118,19 +125,22 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
         try {
             byte[] plaintext = roundTrip.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
             boolean matches = Arrays.equals(PROBE_PAYLOAD, plaintext);
-            return new ProbeResult(matches, started, matches ? null : "decrypted probe payload did not match");
+            return new ProbeResult(matches, false, started, matches ? null : "decrypted probe payload did not match");
         }
         catch (TimeoutException ex) {
             roundTrip.cancel(true);
-            return new ProbeResult(false, started, "probe timed out after " + this.timeout.toMillis() + " ms");
+            return new ProbeResult(false, true, started, "probe timed out after " + this.timeout.toMillis() + " ms");
         }
         catch (ExecutionException ex) {
-            return new ProbeResult(false, started, String.valueOf(ex.getCause().getMessage()));
+            Throwable cause = ex.getCause();
+            boolean unreachable = cause instanceof KmsException kmsException
+                    && kmsException.getKind() == KmsErrorKind.UNAVAILABLE;
+            return new ProbeResult(false, unreachable, started, String.valueOf(cause.getMessage()));
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             roundTrip.cancel(true);
-            return new ProbeResult(false, started, "probe was interrupted");
+            return new ProbeResult(false, false, started, "probe was interrupted");
         }
     }
 
@@ -154,9 +164,12 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
      * Outcome of one probe.
      *
      * @param connected whether the round trip returned the probe payload
+     * @param unreachable whether the probe failed because the backend could not be reached (an
+     * {@code UNAVAILABLE} error or a timeout), so a fallback may serve; false for access denied, a disabled key
+     * and other refusals
      * @param time when the probe started
      * @param error why the probe failed, or null when it succeeded
      */
-    public record ProbeResult(boolean connected, Instant time, String error) {
+    public record ProbeResult(boolean connected, boolean unreachable, Instant time, String error) {
     }
 }

@@ -48,6 +48,17 @@ class KmsHealthIndicatorTest {
             .containsEntry("servingFrom", "local");
     }
 
+    @Test
+    void accessDeniedWithFallbackIsDown() {
+        LocalCryptoProvider local = new LocalCryptoProvider(LocalKeyStore.load(new KmsProperties(), (name) -> null));
+        this.kms.kind = KmsErrorKind.ACCESS_DENIED;
+
+        Health health = indicator(local).health(true);
+
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("servingFrom", "aws-kms");
+    }
+
     private KmsHealthIndicator indicator(CryptoProvider fallback) {
         KmsProperties properties = new KmsProperties();
         properties.setProvider("aws-kms");
@@ -58,8 +69,10 @@ class KmsHealthIndicatorTest {
         return new KmsHealthIndicator(new KmsDiagnostics(properties, composite, checker, registry));
     }
 
-    /** KMS double whose every call fails as unreachable. */
+    /** KMS double whose every call fails, as unreachable unless another kind is set. */
     private static final class UnreachableKms implements CryptoProvider {
+
+        private KmsErrorKind kind = KmsErrorKind.UNAVAILABLE;
 
         @Override
         public byte[] sign(String keyId, byte[] payload) {
@@ -91,9 +104,8 @@ class KmsHealthIndicatorTest {
             return KmsProviderName.AWS_KMS;
         }
 
-        private static KmsException unreachable(String operation, String keyId) {
-            return new KmsException(KmsProviderName.AWS_KMS, operation, keyId, KmsErrorKind.UNAVAILABLE,
-                    "connection refused");
+        private KmsException unreachable(String operation, String keyId) {
+            return new KmsException(KmsProviderName.AWS_KMS, operation, keyId, this.kind, "connection refused");
         }
     }
 }

@@ -121,22 +121,22 @@ class AzureKeyVaultAutoConfigurationTest {
 
     @Test
     void credentialFailureOfBeanIsAccessDenied() {
-        // NOTE: with fallback-to-local=true the health probe fails on the same ACCESS_DENIED, reports the vault as
-        // unreachable, and the composite then serves encrypt from local keys. Fallback is off here so the test
-        // checks the Azure provider's classification alone.
+        // Fallback stays on: a credential failure is a refusal, not an outage, so it must never reach local keys.
         TestTokenCredential credential = TestTokenCredential
             .failingWith(new ClientAuthenticationException("tenant not found", null));
         this.contextRunner.withBean(TokenCredential.class, () -> credential)
             .withBean(HttpClient.class, AzureKeyVaultAutoConfigurationTest::trustingHttpClient)
             .withPropertyValues(azureProperties(standIn.vaultUrl()))
-            .withPropertyValues("security.kms.fallback-to-local=false")
+            .withPropertyValues("security.kms.fallback-to-local=true", "security.kms.envelope.enabled=false")
             .run((context) -> {
-                CryptoProvider provider = context.getBean(CryptoProvider.class);
+                CompositeCryptoProvider provider = context.getBean(CompositeCryptoProvider.class);
                 int encryptRequests = standIn.requestCount(KeyVaultOperation.ENCRYPT);
 
                 assertThatExceptionOfType(KmsException.class).isThrownBy(() -> provider.encrypt("", PAYLOAD))
                     .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.ACCESS_DENIED));
                 assertThat(standIn.requestCount(KeyVaultOperation.ENCRYPT)).isEqualTo(encryptRequests);
+                assertThat(provider.fallbackOperationCount()).isZero();
+                assertThat(context.getBean(KmsHealthChecker.class).isUnreachable()).isFalse();
             });
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.lango.kms.ConnectionChecker;
 import io.lango.kms.CryptoProvider;
 import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
@@ -73,6 +74,29 @@ class CompositeCryptoProviderTest {
 
         assertThat(ciphertext[3]).isEqualTo(KmsProviderName.LOCAL.code());
         assertThat(this.kms.calls).hasValue(0);
+    }
+
+    @Test
+    void failingButReachableCheckerDoesNotFallBack() {
+        ConnectionChecker accessDenied = new ConnectionChecker() {
+
+            @Override
+            public boolean isConnected() {
+                return false;
+            }
+
+            @Override
+            public boolean isUnreachable() {
+                return false;
+            }
+        };
+        CompositeCryptoProvider composite = new CompositeCryptoProvider(this.kms, this.local, accessDenied,
+                new PropertiesKeyRegistry(new KmsProperties()));
+        this.kms.failure = KmsErrorKind.ACCESS_DENIED;
+
+        assertThatExceptionOfType(KmsException.class).isThrownBy(() -> composite.encrypt("alias/app", PLAINTEXT))
+            .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.ACCESS_DENIED));
+        assertThat(composite.fallbackOperationCount()).isZero();
     }
 
     @ParameterizedTest

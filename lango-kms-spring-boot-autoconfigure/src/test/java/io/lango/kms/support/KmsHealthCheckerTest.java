@@ -131,6 +131,37 @@ class KmsHealthCheckerTest {
     }
 
     @Test
+    void unavailableProbeIsUnreachable() {
+        KmsHealthChecker checker = checker(Duration.ofSeconds(5));
+        this.provider.failure = unavailable();
+
+        assertThat(checker.isConnected()).isFalse();
+        assertThat(checker.isUnreachable()).isTrue();
+    }
+
+    @Test
+    void accessDeniedProbeIsReachable() {
+        KmsHealthChecker checker = checker(Duration.ofSeconds(5));
+        this.provider.failure = new KmsException(KmsProviderName.AWS_KMS, "encrypt", "", KmsErrorKind.ACCESS_DENIED,
+                "not authorized");
+
+        assertThat(checker.isConnected()).isFalse();
+        assertThat(checker.isUnreachable()).isFalse();
+        assertThat(checker.currentResult().error()).contains("not authorized");
+    }
+
+    @Test
+    void timedOutProbeIsUnreachable() {
+        KmsHealthChecker checker = checker(Duration.ofMillis(100));
+        this.provider.gate = new CountDownLatch(1);
+
+        boolean unreachable = checker.isUnreachable();
+        this.provider.gate.countDown();
+
+        assertThat(unreachable).isTrue();
+    }
+
+    @Test
     void wrongPlaintextIsDisconnected() {
         KmsHealthChecker checker = checker(Duration.ofSeconds(5));
         this.provider.corruptDecrypt = true;

@@ -67,8 +67,8 @@ final class KmsCommands {
         else {
             printStatus(status, connected);
         }
-        // The same rule as the kms health indicator: only an unreachable KMS without fallback is DOWN.
-        return (connected || status.fallbackEnabled()) ? KmsCommandLine.EXIT_OK : KmsCommandLine.EXIT_FAILURE;
+        // The same rule as the kms health indicator: healthy while the KMS passes its probe or the fallback serves.
+        return status.healthy() ? KmsCommandLine.EXIT_OK : KmsCommandLine.EXIT_FAILURE;
     }
 
     private void printStatus(KmsStatus status, boolean connected) {
@@ -78,7 +78,8 @@ final class KmsCommands {
         rows.add(row("Signing key ID:", orDefault(status.signingKeyId())));
         rows.add(row("Region:", (status.region() != null) ? status.region() : NOT_SET));
         rows.add(row("Fallback:", status.fallbackEnabled() ? "enabled (local keys)" : "disabled"));
-        String serving = (!connected && status.fallbackEnabled()) ? ", encrypt and sign use local keys" : "";
+        boolean fallbackServes = status.fallbackEnabled() && "local".equals(status.servingFrom());
+        String serving = (fallbackServes && !connected) ? ", encrypt and sign use local keys" : "";
         rows.add(row("Connection:", status.connection() + serving));
         rows.add(row("Last probe:", String.valueOf(status.lastProbe())));
         if (status.lastError() != null) {

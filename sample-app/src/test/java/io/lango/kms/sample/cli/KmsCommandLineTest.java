@@ -91,7 +91,8 @@ class KmsCommandLineTest {
         assertThat(run.lines()).hasSize(5);
         assertThat(run.lines().get(0)).isEqualTo(
                 "Round trip of 32 random bytes on provider local with the default encryption key");
-        assertThat(run.lines().get(1)).matches("encrypt: ok, 64 bytes of ciphertext in \\d+ ms \\(served by local\\)");
+        // Envelope ciphertext of 32 bytes: 8-byte header, 60-byte wrapped data key, 12-byte IV, 32 bytes, 16-byte tag.
+        assertThat(run.lines().get(1)).matches("encrypt: ok, 128 bytes of ciphertext in \\d+ ms \\(served by local\\)");
         assertThat(run.lines().get(2)).matches("decrypt: ok, 32 bytes in \\d+ ms \\(served by local\\)");
         assertThat(run.lines().get(3)).isEqualTo("compare: ok, the decrypted bytes equal the plaintext");
         assertThat(run.lines().get(4)).isEqualTo("PASS");
@@ -106,7 +107,7 @@ class KmsCommandLineTest {
         assertThat(result.path("result").asString()).isEqualTo("PASS");
         assertThat(result.path("provider").asString()).isEqualTo("local");
         assertThat(result.path("plaintextBytes").intValue()).isEqualTo(32);
-        assertThat(result.path("ciphertextBytes").intValue()).isEqualTo(64);
+        assertThat(result.path("ciphertextBytes").intValue()).isEqualTo(8 + 60 + 12 + 32 + 16);
         assertThat(result.path("error").isNull()).isTrue();
     }
 
