@@ -344,7 +344,7 @@ public class KmsProperties {
 
         /**
          * Whether encrypt seals the payload locally under a fresh AES-256 data key and sends only the data key to
-         * the KMS, so any payload size works; when false, encrypt calls the KMS directly and its size limit
+         * the KMS, so any payload size works. When false, encrypt calls the KMS directly and its size limit
          * applies.
          */
         private boolean enabled = true;

@@ -19,8 +19,8 @@ import io.lango.kms.autoconfigure.KmsProperties;
  * 32-byte data key goes to the KMS to be wrapped, so any payload size works on every backend.
  *
  * <p>With caching enabled, a wrapped data key is reused within the configured limits and unwrapped data keys are
- * kept in a bounded cache. A cache hit skips the KMS call, so the KMS does not check access for that message;
- * the limits bound how long a revoked key can still be used this way.
+ * kept in a bounded cache. A cache hit skips the KMS call, so the KMS does not check access for that message.
+ * The limits bound how long a revoked key can still be used this way.
  */
 public final class EnvelopeEncryptor implements AutoCloseable {
 

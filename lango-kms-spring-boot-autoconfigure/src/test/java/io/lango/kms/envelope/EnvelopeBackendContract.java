@@ -105,10 +105,10 @@ public abstract class EnvelopeBackendContract {
         CompositeCryptoProvider provider = composite(new KmsProperties.Envelope());
         byte[] first = provider.encrypt(wrappingKeyId(), randomBytes(100));
         byte[] second = provider.encrypt(wrappingKeyId(), randomBytes(100));
-        EnvelopeFormat.EnvelopeCiphertext one = EnvelopeFormat.parse(first, backend().providerName(), "");
-        EnvelopeFormat.EnvelopeCiphertext two = EnvelopeFormat.parse(second, backend().providerName(), "");
-        byte[] header = EnvelopeFormat.header(one.provider(), one.keyId(), two.wrappedKey());
-        byte[] swapped = concat(header, one.iv(), one.sealed());
+        EnvelopeFormat.EnvelopeCiphertext firstParsed = EnvelopeFormat.parse(first, backend().providerName(), "");
+        EnvelopeFormat.EnvelopeCiphertext secondParsed = EnvelopeFormat.parse(second, backend().providerName(), "");
+        byte[] header = EnvelopeFormat.header(firstParsed.provider(), firstParsed.keyId(), secondParsed.wrappedKey());
+        byte[] swapped = concat(header, firstParsed.iv(), firstParsed.sealed());
 
         assertInvalidCiphertext(() -> provider.decrypt(wrappingKeyId(), swapped), "authentication tag check failed");
     }

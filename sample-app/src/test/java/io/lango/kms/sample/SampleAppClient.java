@@ -29,7 +29,7 @@ public final class SampleAppClient {
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .build();
 
-    /** Long enough for a backend stand-in that answers after the SDK's retries; a hung server fails the test. */
+    /** Long enough for a backend stand-in that responds after the SDK's retries; a hung server fails the test. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     private final String baseUrl;

@@ -1,7 +1,7 @@
 package io.lango.kms.sample.web;
 
 /**
- * Request whose JSON field is missing or malformed; the API answers it with a 400 problem detail naming the field.
+ * Request whose JSON field is missing or malformed; the API returns a 400 problem detail naming the field.
  */
 public class InvalidRequestException extends RuntimeException {
 
