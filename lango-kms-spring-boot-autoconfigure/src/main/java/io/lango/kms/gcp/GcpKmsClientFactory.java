@@ -124,8 +124,8 @@ final class GcpKmsClientFactory {
     }
 
     /**
-     * One attempt whose deadline is the whole timeout. The defaults of google-cloud-kms 2.105.0 retry UNAVAILABLE
-     * and DEADLINE_EXCEEDED for up to 60 seconds, which would multiply the attempts of {@code KmsRetry}.
+     * Returns retry settings for one attempt whose deadline is the whole timeout. The defaults of google-cloud-kms
+     * 2.105.0 retry UNAVAILABLE and DEADLINE_EXCEEDED for up to 60 seconds, which would multiply KmsRetry's attempts.
      */
     static RetrySettings singleAttempt(Duration timeout) {
         return RetrySettings.newBuilder()

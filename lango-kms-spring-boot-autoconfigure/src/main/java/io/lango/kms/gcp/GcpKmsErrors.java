@@ -6,6 +6,7 @@ import java.util.List;
 import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.ErrorDetails;
 import com.google.api.gax.rpc.StatusCode;
+import com.google.auth.Retryable;
 import com.google.rpc.BadRequest;
 
 import io.grpc.Status;
@@ -21,8 +22,10 @@ import io.lango.kms.KmsProviderName;
 final class GcpKmsErrors {
 
     /**
-     * Description that grpc-auth's {@code GoogleAuthLibraryCallCredentials} (grpc-java 1.83) gives the UNAVAILABLE
-     * status it returns when the credentials throw an IOException while producing request metadata.
+     * Description of the UNAVAILABLE status that grpc-auth's {@code GoogleAuthLibraryCallCredentials} (grpc-java
+     * 1.83) fails a call with when the credentials throw an exception that google-auth marks retryable
+     * ({@link Retryable}), for example when the token endpoint cannot be reached. Other credential failures give
+     * UNAUTHENTICATED.
      */
     static final String CREDENTIALS_FAILURE = "Credentials failed to obtain metadata";
 
@@ -45,7 +48,7 @@ final class GcpKmsErrors {
                 (status.getDescription() != null) ? status.getDescription() : error.getMessage());
         if (isCredentialsFailure(code, status)) {
             String detail = ("the credentials could not produce request metadata (%s: %s); check Application "
-                    + "Default Credentials or the CredentialsProvider bean").formatted(CREDENTIALS_FAILURE,
+                    + "Default Credentials or the CredentialsProvider bean").formatted(status.getDescription(),
                             describe(status.getCause()));
             return failure(operation, keyName, KmsErrorKind.ACCESS_DENIED, detail, error);
         }
@@ -72,12 +75,15 @@ final class GcpKmsErrors {
     }
 
     /**
-     * Returns true for the UNAVAILABLE status that grpc-auth reports when the credentials fail, which no retry
-     * can fix; a transport failure has the same code but another description.
+     * Returns true when the client's credentials failed before the request was sent. grpc-auth reports that as
+     * UNAVAILABLE with {@link #CREDENTIALS_FAILURE} and a google-auth {@link Retryable} cause, which a transport
+     * failure never has, or as UNAUTHENTICATED with a local cause, which a server's status never carries.
      */
     private static boolean isCredentialsFailure(StatusCode.Code code, Status status) {
-        return code == StatusCode.Code.UNAVAILABLE && CREDENTIALS_FAILURE.equals(status.getDescription())
-                && status.getCause() != null;
+        if (code == StatusCode.Code.UNAVAILABLE) {
+            return CREDENTIALS_FAILURE.equals(status.getDescription()) && status.getCause() instanceof Retryable;
+        }
+        return code == StatusCode.Code.UNAUTHENTICATED && status.getCause() != null;
     }
 
     /**

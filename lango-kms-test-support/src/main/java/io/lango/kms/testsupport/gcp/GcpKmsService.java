@@ -312,7 +312,7 @@ final class GcpKmsService {
             observer.onError(error);
         }
         catch (RuntimeException ex) {
-            // The client cancelled the call, so nobody receives the error.
+            // The client cancelled the call, so the error cannot be delivered.
         }
     }
 }

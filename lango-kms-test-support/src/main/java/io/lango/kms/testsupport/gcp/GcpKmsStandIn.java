@@ -120,8 +120,8 @@ public final class GcpKmsStandIn implements AutoCloseable {
     }
 
     /**
-     * Adds a version to a CryptoKey and returns its name; for an encryption key it becomes the primary version,
-     * and ciphertext made with older versions still decrypts.
+     * Adds a version to a CryptoKey and returns its name. For an encryption key the new version becomes primary.
+     * Ciphertext made with older versions still decrypts.
      */
     public String addKeyVersion(String cryptoKeyName) {
         return this.keys.addVersion(cryptoKeyName);
