@@ -7,7 +7,7 @@ package io.lango.kms;
 public interface ConnectionChecker {
 
     /**
-     * Returns true when the backend answered its last probe correctly; may return a cached result.
+     * Returns true when the backend passed its last probe; may return a cached result.
      */
     boolean isConnected();
 }

@@ -8,7 +8,7 @@ import java.security.PublicKey;
  * <p>The key ids {@code "local"}, {@code "default"} and {@code ""} name the configured default key. Signatures are
  * ECDSA P-256 over the SHA-256 digest of the payload, DER-encoded, so any signature verifies with plain JCA
  * {@code SHA256withECDSA} and {@link #publicKey(String)}. Every method reports a backend failure as a
- * {@link KmsException} whose {@link KmsErrorKind} says whether a retry can help.
+ * {@link KmsException} whose {@link KmsErrorKind} tells the caller whether a retry can help.
  */
 public interface CryptoProvider extends AutoCloseable {
 

@@ -11,8 +11,8 @@ public class KmsConfigurationException extends RuntimeException {
     private final String action;
 
     /**
-     * Creates an exception for {@code property}, where {@code description} says what is wrong and {@code action}
-     * says how to fix it.
+     * Creates an exception for {@code property}, where {@code description} describes the problem and
+     * {@code action} the fix.
      */
     public KmsConfigurationException(String property, String description, String action) {
         this(property, description, action, null);

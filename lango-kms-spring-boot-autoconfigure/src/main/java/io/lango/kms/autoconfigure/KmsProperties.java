@@ -49,7 +49,7 @@ public class KmsProperties {
     private Duration timeoutPerOperation = Duration.ofSeconds(5);
 
     /**
-     * Maximum number of retries after the first attempt, for unavailable and throttled errors only.
+     * Maximum number of retries after the first attempt, for unavailable, throttled and integrity errors only.
      */
     private int maxRetries = 3;
 
@@ -338,7 +338,7 @@ public class KmsProperties {
         private String name;
 
         /**
-         * What the key is for: encryption or signing.
+         * Purpose of the key: encryption or signing.
          */
         private KeyType type = KeyType.ENCRYPTION;
 

@@ -7,7 +7,7 @@ import java.util.function.Function;
 import io.lango.kms.autoconfigure.KmsProperties;
 
 /**
- * What a {@link KmsBackend} needs to create its provider: the properties, the environment, and the application's
+ * Inputs that a {@link KmsBackend} uses to create its provider: the properties, the environment, and the application's
  * beans (for example an SDK credentials bean from a Spring Cloud starter).
  *
  * @param properties the bound {@code security.kms} properties

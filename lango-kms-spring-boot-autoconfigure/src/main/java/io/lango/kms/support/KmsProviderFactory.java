@@ -115,7 +115,8 @@ public final class KmsProviderFactory {
     }
 
     /**
-     * Where a backend's SDK and implementation live; {@code sdkClass} is null when the backend needs no SDK.
+     * Location of a backend's SDK marker class and implementation class; {@code sdkClass} is null when the
+     * backend needs no SDK.
      */
     private record BackendDescriptor(KmsProviderName name, String sdkClass, String artifact, String mavenProfile,
             String backendClass) {

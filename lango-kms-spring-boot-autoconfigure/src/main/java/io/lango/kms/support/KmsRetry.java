@@ -115,7 +115,7 @@ public final class KmsRetry {
         }
 
         /**
-         * Sleeps here rather than in the template, so the injected sleeper controls the wait; returns 0 so the
+         * Sleeps here rather than in the template, so the injected sleeper controls the wait. Returns 0 so the
          * template does not wait again, or STOP when the thread was interrupted.
          */
         private long sleepFor(Duration delay) {

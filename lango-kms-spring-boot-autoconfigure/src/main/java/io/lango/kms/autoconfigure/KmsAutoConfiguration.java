@@ -1,0 +1,131 @@
+package io.lango.kms.autoconfigure;
+
+import java.util.Optional;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.lango.kms.CryptoProvider;
+import io.lango.kms.KmsProviderName;
+import io.lango.kms.actuate.KmsDiagnostics;
+import io.lango.kms.composite.CompositeCryptoProvider;
+import io.lango.kms.local.LocalCryptoProvider;
+import io.lango.kms.local.LocalKeyStore;
+import io.lango.kms.registry.KeyRegistry;
+import io.lango.kms.registry.PropertiesKeyRegistry;
+import io.lango.kms.support.KmsHealthChecker;
+import io.lango.kms.support.KmsProviderContext;
+import io.lango.kms.support.KmsProviderFactory;
+import io.lango.kms.support.RetryingCryptoProvider;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Auto-configuration of the {@link CryptoProvider} bean from {@code security.kms}: the selected backend with
+ * retries, the local fallback, the health checker and the key registry.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "security.kms.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(KmsProperties.class)
+public final class KmsAutoConfiguration {
+
+    private static final Log logger = LogFactory.getLog(KmsAutoConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    KeyRegistry kmsKeyRegistry(KmsProperties properties) {
+        return new PropertiesKeyRegistry(properties);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    KmsBackends kmsBackends(KmsProperties properties, ListableBeanFactory beanFactory) {
+        KmsProviderName provider = KmsPropertiesValidator.validate(properties);
+        KmsProviderContext context = new KmsProviderContext(properties, System::getenv,
+                new BeanFactoryLookup(beanFactory), beanClassLoader(beanFactory));
+        RetryingCryptoProvider primary = KmsProviderFactory.create(provider.configName(), context);
+        LocalCryptoProvider fallback = null;
+        try {
+            if (properties.isFallbackToLocal() && provider != KmsProviderName.LOCAL) {
+                fallback = new LocalCryptoProvider(LocalKeyStore.load(properties, System::getenv));
+            }
+        }
+        catch (RuntimeException ex) {
+            primary.close();
+            throw ex;
+        }
+        logger.info("Lango KMS uses provider %s (key-id=%s, signing-key-id=%s, fallback to local keys %s)".formatted(
+                provider.configName(), properties.getKeyId(), properties.getEffectiveSigningKeyId(),
+                (fallback != null) ? "enabled" : "disabled"));
+        return new KmsBackends(primary, fallback);
+    }
+
+    private static ClassLoader beanClassLoader(ListableBeanFactory beanFactory) {
+        if (beanFactory instanceof ConfigurableBeanFactory configurable && configurable.getBeanClassLoader() != null) {
+            return configurable.getBeanClassLoader();
+        }
+        return KmsAutoConfiguration.class.getClassLoader();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    KmsHealthChecker kmsHealthChecker(KmsBackends backends, KmsProperties properties) {
+        return new KmsHealthChecker(backends.primary().unwrap(), properties.getHealthCacheTtl(),
+                properties.getTimeoutPerOperation());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    CryptoProvider kmsCryptoProvider(KmsBackends backends, KmsHealthChecker healthChecker, KeyRegistry keyRegistry) {
+        return new CompositeCryptoProvider(backends.primary(), backends.fallback(), healthChecker, keyRegistry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    KmsDiagnostics kmsDiagnostics(KmsProperties properties, CryptoProvider cryptoProvider,
+            KmsHealthChecker healthChecker, KeyRegistry keyRegistry) {
+        return new KmsDiagnostics(properties, cryptoProvider, healthChecker, keyRegistry);
+    }
+
+    /**
+     * Publishes the count of operations served by the local fallback when Micrometer is present.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterBinder.class)
+    static class KmsMetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "kmsFallbackMeterBinder")
+        MeterBinder kmsFallbackMeterBinder(CryptoProvider cryptoProvider) {
+            return (registry) -> {
+                if (cryptoProvider instanceof CompositeCryptoProvider composite) {
+                    FunctionCounter.builder("lango.kms.fallback.operations", composite,
+                            CompositeCryptoProvider::fallbackOperationCount)
+                        .description("Operations served by the local fallback while the KMS was unreachable")
+                        .register(registry);
+                }
+            };
+        }
+    }
+
+    /**
+     * Finds the single bean of a type, such as an SDK credentials provider from a Spring Cloud starter.
+     */
+    private record BeanFactoryLookup(ListableBeanFactory beanFactory) implements KmsProviderContext.BeanLookup {
+
+        @Override
+        public <T> Optional<T> find(Class<T> type) {
+            return Optional.ofNullable(this.beanFactory.getBeanProvider(type).getIfUnique());
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.lango.kms.composite;
+
+import java.security.PublicKey;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.lango.kms.ConnectionChecker;
+import io.lango.kms.CryptoProvider;
+import io.lango.kms.KmsErrorKind;
+import io.lango.kms.KmsException;
+import io.lango.kms.KmsOperations;
+import io.lango.kms.KmsProviderName;
+import io.lango.kms.autoconfigure.KmsProperties.KeyType;
+import io.lango.kms.registry.KeyDescriptor;
+import io.lango.kms.registry.KeyRegistry;
+
+/**
+ * {@link CryptoProvider} that serves from a primary KMS and, while it is unreachable, encrypts and signs with a
+ * local fallback.
+ *
+ * <p>It falls back only when the primary is unreachable: the connection checker reports it down, or an operation
+ * fails with {@link KmsErrorKind#UNAVAILABLE}. Access denied, disabled or invalid keys are rethrown, so a revoked
+ * key is never bypassed. Every ciphertext starts with a {@link CiphertextHeader} naming the provider that made it,
+ * and decrypt always goes to that provider. Names from the {@link KeyRegistry} are translated to their remote key
+ * ids for the primary; the fallback uses the local key of the same name, or its default key for any other id.
+ *
+ * <p>Operations take no lock and run concurrently. {@link #close()} does not close the primary or the fallback:
+ * their creator closes them.
+ */
+public final class CompositeCryptoProvider implements CryptoProvider {
+
+    private static final Log logger = LogFactory.getLog(CompositeCryptoProvider.class);
+
+    private final CryptoProvider primary;
+
+    private final CryptoProvider fallback;
+
+    private final ConnectionChecker connectionChecker;
+
+    private final KeyRegistry keyRegistry;
+
+    private final AtomicReference<KmsProviderName> lastServedBy = new AtomicReference<>();
+
+    private final AtomicReference<KmsProviderName> servingProvider;
+
+    private final AtomicLong fallbackOperations = new AtomicLong();
+
+    /**
+     * Creates a composite; {@code fallback} is null when fallback to local keys is disabled.
+     */
+    public CompositeCryptoProvider(CryptoProvider primary, CryptoProvider fallback, ConnectionChecker connectionChecker,
+            KeyRegistry keyRegistry) {
+        this.primary = Objects.requireNonNull(primary, "primary");
+        this.fallback = fallback;
+        this.connectionChecker = Objects.requireNonNull(connectionChecker, "connectionChecker");
+        this.keyRegistry = Objects.requireNonNull(keyRegistry, "keyRegistry");
+        this.servingProvider = new AtomicReference<>(primary.providerName());
+    }
+
+    @Override
+    public byte[] encrypt(String keyId, byte[] plaintext) {
+        return withFallback(KmsOperations.ENCRYPT, keyId,
+                () -> CiphertextHeader.prepend(this.primary.providerName(),
+                        this.primary.encrypt(remoteKeyId(keyId, KeyType.ENCRYPTION), plaintext)),
+                () -> CiphertextHeader.prepend(this.fallback.providerName(),
+                        this.fallback.encrypt(localKeyId(keyId, KeyType.ENCRYPTION), plaintext)));
+    }
+
+    @Override
+    public byte[] decrypt(String keyId, byte[] ciphertext) {
+        KmsProviderName producer = CiphertextHeader.provider(this.primary.providerName(), keyId, ciphertext);
+        byte[] body = CiphertextHeader.body(ciphertext);
+        if (producer == this.primary.providerName()) {
+            return decryptWithPrimary(keyId, body);
+        }
+        if (this.fallback != null && producer == this.fallback.providerName()) {
+            byte[] plaintext = this.fallback.decrypt(localKeyId(keyId, KeyType.ENCRYPTION), body);
+            this.lastServedBy.set(this.fallback.providerName());
+            return plaintext;
+        }
+        throw new KmsException(this.primary.providerName(), KmsOperations.DECRYPT, keyId,
+                KmsErrorKind.INVALID_CIPHERTEXT,
+                "ciphertext was made by provider '%s', which this application is not configured to use; set security.kms.provider=%s to decrypt it"
+                    .formatted(producer.configName(), producer.configName()));
+    }
+
+    @Override
+    public byte[] sign(String keyId, byte[] payload) {
+        return withFallback(KmsOperations.SIGN, keyId,
+                () -> this.primary.sign(remoteKeyId(keyId, KeyType.SIGNING), payload),
+                () -> this.fallback.sign(localKeyId(keyId, KeyType.SIGNING), payload));
+    }
+
+    /**
+     * Verifies with the primary. While the primary is unreachable, a signature that the fallback made verifies
+     * with the fallback; any other signature raises the primary's {@code UNAVAILABLE} error, because it cannot be
+     * checked.
+     */
+    @Override
+    public boolean verify(String keyId, byte[] payload, byte[] signature) {
+        try {
+            boolean valid = this.primary.verify(remoteKeyId(keyId, KeyType.SIGNING), payload, signature);
+            this.lastServedBy.set(this.primary.providerName());
+            return valid;
+        }
+        catch (KmsException ex) {
+            if (!canFallBack(ex) || !this.fallback.verify(localKeyId(keyId, KeyType.SIGNING), payload, signature)) {
+                throw ex;
+            }
+            this.lastServedBy.set(this.fallback.providerName());
+            return true;
+        }
+    }
+
+    /**
+     * Returns the primary's public key; it never returns the fallback's key, so a caller cannot pin the wrong key.
+     */
+    @Override
+    public PublicKey publicKey(String keyId) {
+        return this.primary.publicKey(remoteKeyId(keyId, KeyType.SIGNING));
+    }
+
+    @Override
+    public KmsProviderName providerName() {
+        return this.primary.providerName();
+    }
+
+    /**
+     * Returns the provider that served the last successful operation, or null before the first one.
+     */
+    public KmsProviderName lastServedBy() {
+        return this.lastServedBy.get();
+    }
+
+    /**
+     * Returns how many operations the fallback has served since start-up.
+     */
+    public long fallbackOperationCount() {
+        return this.fallbackOperations.get();
+    }
+
+    /**
+     * Returns whether fallback to local keys is enabled.
+     */
+    public boolean isFallbackEnabled() {
+        return this.fallback != null;
+    }
+
+    private <T> T withFallback(String operation, String keyId, Supplier<T> primaryCall, Supplier<T> fallbackCall) {
+        if (this.fallback != null && !this.connectionChecker.isConnected()) {
+            return runFallback(operation, keyId, "the health check reports it unreachable", fallbackCall);
+        }
+        try {
+            T result = primaryCall.get();
+            markServed(this.primary.providerName(), operation, keyId, null);
+            return result;
+        }
+        catch (KmsException ex) {
+            if (!canFallBack(ex)) {
+                throw ex;
+            }
+            return runFallback(operation, keyId, ex.getMessage(), fallbackCall);
+        }
+    }
+
+    private <T> T runFallback(String operation, String keyId, String reason, Supplier<T> fallbackCall) {
+        T result = fallbackCall.get();
+        this.fallbackOperations.incrementAndGet();
+        markServed(this.fallback.providerName(), operation, keyId, reason);
+        return result;
+    }
+
+    private byte[] decryptWithPrimary(String keyId, byte[] body) {
+        if (this.fallback != null && !this.connectionChecker.isConnected()) {
+            // Failing fast here keeps callers from waiting for retries that the health check reports cannot succeed.
+            throw new KmsException(this.primary.providerName(), KmsOperations.DECRYPT, keyId,
+                    KmsErrorKind.UNAVAILABLE,
+                    "ciphertext was made by %s, which is unreachable; local keys cannot decrypt it, so retry when %s is back"
+                        .formatted(this.primary.providerName().configName(), this.primary.providerName().configName()));
+        }
+        byte[] plaintext = this.primary.decrypt(remoteKeyId(keyId, KeyType.ENCRYPTION), body);
+        this.lastServedBy.set(this.primary.providerName());
+        return plaintext;
+    }
+
+    private boolean canFallBack(KmsException ex) {
+        return this.fallback != null && ex.getKind() == KmsErrorKind.UNAVAILABLE;
+    }
+
+    /** Logs a switch between primary and fallback once, at WARN, instead of on every operation. */
+    private void markServed(KmsProviderName provider, String operation, String keyId, String reason) {
+        this.lastServedBy.set(provider);
+        KmsProviderName previous = this.servingProvider.getAndSet(provider);
+        if (previous == provider) {
+            return;
+        }
+        if (provider == this.primary.providerName()) {
+            logger.warn("KMS %s is reachable again; encrypt and sign use it from now on (first: %s, key=%s)"
+                .formatted(provider.configName(), operation, keyId));
+        }
+        else {
+            logger.warn("KMS %s is unreachable, so encrypt and sign fall back to local keys (first: %s, key=%s): %s"
+                .formatted(this.primary.providerName().configName(), operation, keyId, reason));
+        }
+    }
+
+    private String remoteKeyId(String keyId, KeyType type) {
+        return this.keyRegistry.find(keyId, type)
+            .map(KeyDescriptor::remoteKeyId)
+            .filter((remote) -> this.primary.providerName() != KmsProviderName.LOCAL)
+            .orElse(keyId);
+    }
+
+    private String localKeyId(String keyId, KeyType type) {
+        boolean named = !CryptoProvider.isDefaultKeyId(keyId) && this.keyRegistry.find(keyId, type).isPresent();
+        return named ? keyId : "";
+    }
+}
