@@ -44,8 +44,7 @@ final class GcpKmsErrors {
             Duration timeoutPerOperation) {
         StatusCode.Code code = error.getStatusCode().getCode();
         Status status = Status.fromThrowable(error);
-        String serverMessage = "Cloud KMS returned %s: %s".formatted(code,
-                (status.getDescription() != null) ? status.getDescription() : error.getMessage());
+        String serverMessage = "Cloud KMS returned %s: %s".formatted(code, describe(status, error));
         if (isCredentialsFailure(code, status)) {
             String detail = ("the credentials could not produce request metadata (%s: %s); check Application "
                     + "Default Credentials or the CredentialsProvider bean").formatted(status.getDescription(),
@@ -120,6 +119,15 @@ final class GcpKmsErrors {
     private static boolean isPayloadField(String field) {
         return field.startsWith("plaintext") || field.startsWith("additional_authenticated_data")
                 || field.startsWith("digest") || field.startsWith("data");
+    }
+
+    /**
+     * Returns the status description, followed by the local cause for a failure on the client side, such as a
+     * refused connection.
+     */
+    private static String describe(Status status, ApiException error) {
+        String description = (status.getDescription() != null) ? status.getDescription() : error.getMessage();
+        return (status.getCause() != null) ? description + " (" + describe(status.getCause()) + ")" : description;
     }
 
     private static String describe(Throwable cause) {

@@ -1,14 +1,10 @@
 package io.lango.kms.gcp;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 
 import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.core.FixedCredentialsProvider;
-import com.google.auth.Credentials;
 import com.google.auth.Retryable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,7 +71,7 @@ class GcpKmsCredentialsTests {
             provider.encrypt("default", PAYLOAD);
         }
 
-        assertThat(standIn.lastAuthorization()).contains("Bearer test-token");
+        assertThat(standIn.lastAuthorization()).contains("Bearer " + TestCredentials.TOKEN);
     }
 
     @Test
@@ -116,7 +112,8 @@ class GcpKmsCredentialsTests {
     }
 
     /**
-     * Failure that google-auth would retry, like its own GoogleAuthException for a 5xx from the token endpoint.
+     * Failure that google-auth marks retryable, as google-auth-library 1.57 does with its GoogleAuthException when
+     * the token endpoint returns 408, 429, 500 or 503.
      */
     private static final class RetryableAuthException extends IOException implements Retryable {
 
@@ -132,46 +129,6 @@ class GcpKmsCredentialsTests {
         @Override
         public int getRetryCount() {
             return 0;
-        }
-    }
-
-    /**
-     * Credentials that return a fixed bearer token, or throw {@code failure} when it is not null. They are not
-     * {@code GoogleCredentials}, so gRPC sends them over a plaintext channel.
-     */
-    private static final class TestCredentials extends Credentials {
-
-        private final IOException failure;
-
-        TestCredentials(IOException failure) {
-            this.failure = failure;
-        }
-
-        @Override
-        public String getAuthenticationType() {
-            return "OAuth2";
-        }
-
-        @Override
-        public Map<String, List<String>> getRequestMetadata(URI uri) throws IOException {
-            if (this.failure != null) {
-                throw this.failure;
-            }
-            return Map.of("authorization", List.of("Bearer test-token"));
-        }
-
-        @Override
-        public boolean hasRequestMetadata() {
-            return true;
-        }
-
-        @Override
-        public boolean hasRequestMetadataOnly() {
-            return true;
-        }
-
-        @Override
-        public void refresh() {
         }
     }
 }
