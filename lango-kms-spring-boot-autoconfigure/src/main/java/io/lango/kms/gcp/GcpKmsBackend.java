@@ -20,6 +20,8 @@ import io.lango.kms.support.KmsProviderContext;
  * <p>Credentials come from the application's {@link CredentialsProvider} bean when there is one (Spring Cloud GCP
  * defines one), and otherwise from Application Default Credentials. A plaintext endpoint
  * ({@code http://host:port}) without such a bean sends no credentials, which suits a local stand-in or emulator.
+ * A plaintext endpoint with a bean that supplies Google credentials fails start-up, because gRPC sends those only
+ * over TLS.
  */
 public final class GcpKmsBackend implements KmsBackend {
 

@@ -13,6 +13,7 @@ import com.google.auth.Credentials;
 import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import com.google.cloud.kms.v1.KeyManagementServiceSettings;
 
+import io.lango.kms.KmsConfigurationException;
 import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
 import io.lango.kms.KmsOperations;
@@ -23,6 +24,8 @@ import io.lango.kms.KmsProviderName;
  * {@code timeout-per-operation} on every call.
  */
 final class GcpKmsClientFactory {
+
+    private static final String GOOGLE_CREDENTIALS_CLASS = "com.google.auth.oauth2.GoogleCredentials";
 
     private final GcpEndpoint endpoint;
 
@@ -101,8 +104,9 @@ final class GcpKmsClientFactory {
         if (provider == null) {
             provider = KeyManagementServiceSettings.defaultCredentialsProviderBuilder().build();
         }
+        Credentials credentials;
         try {
-            return provider.getCredentials();
+            credentials = provider.getCredentials();
         }
         catch (IOException | RuntimeException ex) {
             throw new KmsException(KmsProviderName.GCP_KMS, KmsOperations.START_UP, keyName,
@@ -110,6 +114,40 @@ final class GcpKmsClientFactory {
                             + "Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth "
                             + "application-default login, or an attached service account) or define a "
                             + "CredentialsProvider bean").formatted(credentialsSource(), ex.getMessage()), ex);
+        }
+        requireTlsForGoogleCredentials(credentials);
+        return credentials;
+    }
+
+    /**
+     * Rejects Google credentials on a plaintext endpoint: grpc-auth (grpc-java 1.83) fails every call that would
+     * send {@code GoogleCredentials} without TLS with UNAUTHENTICATED, so start-up fails early instead.
+     */
+    private void requireTlsForGoogleCredentials(Credentials credentials) {
+        if (this.endpoint == null || !this.endpoint.plaintext() || !isGoogleCredentials(credentials)) {
+            return;
+        }
+        throw new KmsConfigurationException(GcpEndpoint.PROPERTY,
+                ("%s is a plaintext endpoint (%s), but the %s supplies Google credentials, which gRPC sends only over "
+                        + "TLS.").formatted(GcpEndpoint.PROPERTY, this.endpoint.target(), credentialsSource()),
+                ("Use an https:// endpoint, or remove the CredentialsProvider bean to call a local stand-in without "
+                        + "credentials (with Spring Cloud GCP, set spring.cloud.gcp.core.enabled=false)."));
+    }
+
+    /**
+     * Checks the type by name, as grpc-auth does, because google-auth-library-oauth2-http is only a runtime
+     * dependency of the Cloud KMS client.
+     */
+    private static boolean isGoogleCredentials(Credentials credentials) {
+        if (credentials == null) {
+            return false;
+        }
+        try {
+            Class<?> type = Class.forName(GOOGLE_CREDENTIALS_CLASS, false, credentials.getClass().getClassLoader());
+            return type.isInstance(credentials);
+        }
+        catch (ClassNotFoundException ex) {
+            return false;
         }
     }
 

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.time.Duration;
 
 import com.google.api.gax.core.CredentialsProvider;
+import com.google.api.gax.core.FixedCredentialsProvider;
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.GoogleCredentials;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,6 +148,21 @@ class GcpKmsBackendTests {
                 assertThat(ex.getKeyId()).isEqualTo(ENCRYPTION_KEY);
             })
             .withMessageContaining("The Application Default Credentials are not available");
+    }
+
+    @Test
+    void googleCredentialsOnPlaintextEndpointFailStartUp() {
+        KmsProperties properties = GcpTestSupport.properties(standIn);
+        GoogleCredentials credentials = GoogleCredentials.create(new AccessToken("token", null));
+        CredentialsProvider bean = FixedCredentialsProvider.create(credentials);
+
+        assertThatExceptionOfType(KmsConfigurationException.class)
+            .isThrownBy(() -> new GcpKmsBackend().create(GcpTestSupport.context(properties, bean)))
+            .withMessageContaining("which gRPC sends only over TLS")
+            .satisfies((ex) -> {
+                assertThat(ex.getProperty()).isEqualTo("security.kms.endpoint");
+                assertThat(ex.getAction()).contains("spring.cloud.gcp.core.enabled=false");
+            });
     }
 
     private static CryptoProvider create(KmsProperties properties) {
