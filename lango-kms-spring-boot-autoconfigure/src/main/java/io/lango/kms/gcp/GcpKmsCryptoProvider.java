@@ -51,7 +51,11 @@ public final class GcpKmsCryptoProvider implements CryptoProvider {
     /** Maximum plaintext of one Encrypt request: Cloud KMS rejects more than 64 KiB. */
     public static final int MAX_PLAINTEXT_LENGTH = 64 * 1024;
 
-    /** CRC32C of empty additional authenticated data, which this provider always sends. */
+    /**
+     * CRC32C of empty additional authenticated data, which this provider always sends.
+     * NOTE: checked against the stand-in only; whether Cloud KMS sets verified_additional_authenticated_data_crc32c
+     * for empty data, as this provider requires, has not been verified against the service.
+     */
     private static final Int64Value EMPTY_AAD_CRC32C = Int64Value.of(0);
 
     private final KeyManagementServiceClient client;
