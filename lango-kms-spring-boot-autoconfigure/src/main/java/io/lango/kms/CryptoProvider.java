@@ -36,6 +36,24 @@ public interface CryptoProvider extends AutoCloseable {
     byte[] decrypt(String keyId, byte[] ciphertext);
 
     /**
+     * Encrypts {@code plaintext} and binds it to {@code aad}, associated data that decrypt must be given again.
+     * Providers without associated-data support accept only null or empty {@code aad}.
+     */
+    default byte[] encrypt(String keyId, byte[] plaintext, byte[] aad) {
+        requireNoAssociatedData(KmsOperations.ENCRYPT, keyId, aad);
+        return encrypt(keyId, plaintext);
+    }
+
+    /**
+     * Decrypts ciphertext made by {@link #encrypt(String, byte[], byte[])} with the same {@code aad}; other
+     * associated data raises a {@link KmsException} of kind {@link KmsErrorKind#INVALID_CIPHERTEXT}.
+     */
+    default byte[] decrypt(String keyId, byte[] ciphertext, byte[] aad) {
+        requireNoAssociatedData(KmsOperations.DECRYPT, keyId, aad);
+        return decrypt(keyId, ciphertext);
+    }
+
+    /**
      * Returns the public key that verifies signatures made with {@code keyId}.
      */
     PublicKey publicKey(String keyId);
@@ -50,6 +68,13 @@ public interface CryptoProvider extends AutoCloseable {
      */
     @Override
     default void close() {
+    }
+
+    private void requireNoAssociatedData(String operation, String keyId, byte[] aad) {
+        if (aad != null && aad.length > 0) {
+            throw new KmsException(providerName(), operation, keyId, KmsErrorKind.INVALID_INPUT,
+                    "associated data needs envelope encryption; set security.kms.envelope.enabled=true");
+        }
     }
 
     /**

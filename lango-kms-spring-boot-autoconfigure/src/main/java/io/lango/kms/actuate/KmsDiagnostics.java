@@ -8,6 +8,9 @@ import io.lango.kms.CryptoProvider;
 import io.lango.kms.KmsException;
 import io.lango.kms.KmsProviderName;
 import io.lango.kms.autoconfigure.KmsProperties;
+import io.lango.kms.autoconfigure.KmsProperties.KeyType;
+import io.lango.kms.local.LocalKeyStore;
+import io.lango.kms.registry.KeyDescriptor;
 import io.lango.kms.composite.CompositeCryptoProvider;
 import io.lango.kms.registry.KeyRegistry;
 import io.lango.kms.support.KmsHealthChecker;
@@ -46,11 +49,22 @@ public class KmsDiagnostics {
         CompositeCryptoProvider composite = (this.cryptoProvider instanceof CompositeCryptoProvider value) ? value
                 : null;
         KmsProviderName servedBy = (composite != null) ? composite.lastServedBy() : null;
-        return new KmsStatus(this.cryptoProvider.providerName().configName(), this.properties.getKeyId(),
-                this.properties.getEffectiveSigningKeyId(), this.properties.getRegion(),
+        return new KmsStatus(this.cryptoProvider.providerName().configName(), defaultKeyId(KeyType.ENCRYPTION),
+                defaultKeyId(KeyType.SIGNING), this.properties.getRegion(),
                 (composite != null) && composite.isFallbackEnabled(), probe.connected() ? "connected" : "disconnected",
                 probe.time(), probe.error(), (servedBy != null) ? servedBy.configName() : null,
                 (composite != null) ? composite.fallbackOperationCount() : 0);
+    }
+
+    /**
+     * Returns the backend id of a default key as the registry resolved it (a PKCS#11 label, for example), or null
+     * on the local provider, whose default keys have no backend id.
+     */
+    private String defaultKeyId(KeyType type) {
+        if (this.cryptoProvider.providerName() == KmsProviderName.LOCAL) {
+            return null;
+        }
+        return this.keyRegistry.find(LocalKeyStore.DEFAULT_KEY, type).map(KeyDescriptor::remoteKeyId).orElse(null);
     }
 
     /**

@@ -21,13 +21,17 @@ import io.lango.kms.actuate.KmsDiagnostics;
 import io.lango.kms.composite.CompositeCryptoProvider;
 import io.lango.kms.local.LocalCryptoProvider;
 import io.lango.kms.local.LocalKeyStore;
+import io.lango.kms.autoconfigure.KmsProperties.KeyType;
+import io.lango.kms.registry.KeyDescriptor;
 import io.lango.kms.registry.KeyRegistry;
 import io.lango.kms.registry.PropertiesKeyRegistry;
 import io.lango.kms.support.KmsHealthChecker;
 import io.lango.kms.support.KmsProviderContext;
 import io.lango.kms.support.KmsProviderFactory;
 import io.lango.kms.support.RetryingCryptoProvider;
+import io.lango.kms.envelope.EnvelopeEncryptor;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
@@ -49,7 +53,7 @@ public final class KmsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    KmsBackends kmsBackends(KmsProperties properties, ListableBeanFactory beanFactory) {
+    KmsBackends kmsBackends(KmsProperties properties, KeyRegistry keyRegistry, ListableBeanFactory beanFactory) {
         KmsProviderName provider = KmsPropertiesValidator.validate(properties);
         KmsProviderContext context = new KmsProviderContext(properties, System::getenv,
                 new BeanFactoryLookup(beanFactory), beanClassLoader(beanFactory));
@@ -64,10 +68,14 @@ public final class KmsAutoConfiguration {
             primary.close();
             throw ex;
         }
-        logger.info("Lango KMS uses provider %s (key-id=%s, signing-key-id=%s, fallback to local keys %s)".formatted(
-                provider.configName(), properties.getKeyId(), properties.getEffectiveSigningKeyId(),
-                (fallback != null) ? "enabled" : "disabled"));
+        logger.info("Lango KMS uses provider %s (encryption key %s, signing key %s, fallback to local keys %s)"
+            .formatted(provider.configName(), defaultKeyId(keyRegistry, KeyType.ENCRYPTION),
+                    defaultKeyId(keyRegistry, KeyType.SIGNING), (fallback != null) ? "enabled" : "disabled"));
         return new KmsBackends(primary, fallback);
+    }
+
+    private static String defaultKeyId(KeyRegistry keyRegistry, KeyType type) {
+        return keyRegistry.find(LocalKeyStore.DEFAULT_KEY, type).map(KeyDescriptor::remoteKeyId).orElse("(none)");
     }
 
     private static ClassLoader beanClassLoader(ListableBeanFactory beanFactory) {
@@ -86,8 +94,16 @@ public final class KmsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CryptoProvider kmsCryptoProvider(KmsBackends backends, KmsHealthChecker healthChecker, KeyRegistry keyRegistry) {
-        return new CompositeCryptoProvider(backends.primary(), backends.fallback(), healthChecker, keyRegistry);
+    EnvelopeEncryptor kmsEnvelopeEncryptor(KmsProperties properties) {
+        return new EnvelopeEncryptor(properties.getEnvelope());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    CryptoProvider kmsCryptoProvider(KmsBackends backends, KmsHealthChecker healthChecker, KeyRegistry keyRegistry,
+            EnvelopeEncryptor envelopeEncryptor, KmsProperties properties) {
+        return new CompositeCryptoProvider(backends.primary(), backends.fallback(), healthChecker, keyRegistry,
+                envelopeEncryptor, properties.getEnvelope().isEnabled());
     }
 
     @Bean
@@ -105,16 +121,40 @@ public final class KmsAutoConfiguration {
     static class KmsMetricsConfiguration {
 
         @Bean
-        @ConditionalOnMissingBean(name = "kmsFallbackMeterBinder")
-        MeterBinder kmsFallbackMeterBinder(CryptoProvider cryptoProvider) {
+        @ConditionalOnMissingBean(name = "kmsMeterBinder")
+        MeterBinder kmsMeterBinder(CryptoProvider cryptoProvider) {
             return (registry) -> {
                 if (cryptoProvider instanceof CompositeCryptoProvider composite) {
                     FunctionCounter.builder("lango.kms.fallback.operations", composite,
                             CompositeCryptoProvider::fallbackOperationCount)
                         .description("Operations served by the local fallback while the KMS was unreachable")
                         .register(registry);
+                    registerEnvelopeCounters(registry, composite);
                 }
             };
+        }
+
+        private static void registerEnvelopeCounters(MeterRegistry registry, CompositeCryptoProvider composite) {
+            FunctionCounter.builder("lango.kms.envelope.kms.calls", composite,
+                    (provider) -> provider.envelopeStatistics().wrapCalls())
+                .tag("operation", "wrap")
+                .description("Data keys wrapped by the KMS")
+                .register(registry);
+            FunctionCounter.builder("lango.kms.envelope.kms.calls", composite,
+                    (provider) -> provider.envelopeStatistics().unwrapCalls())
+                .tag("operation", "unwrap")
+                .description("Data keys unwrapped by the KMS")
+                .register(registry);
+            FunctionCounter.builder("lango.kms.envelope.kms.calls.saved", composite,
+                    (provider) -> provider.envelopeStatistics().wrapCallsSaved())
+                .tag("operation", "wrap")
+                .description("Encrypts served by a cached data key without a KMS call")
+                .register(registry);
+            FunctionCounter.builder("lango.kms.envelope.kms.calls.saved", composite,
+                    (provider) -> provider.envelopeStatistics().unwrapCallsSaved())
+                .tag("operation", "unwrap")
+                .description("Decrypts served by a cached data key without a KMS call")
+                .register(registry);
         }
     }
 

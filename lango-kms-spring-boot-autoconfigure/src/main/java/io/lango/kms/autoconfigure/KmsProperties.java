@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of the KMS backend, bound from {@code security.kms}.
@@ -72,6 +73,11 @@ public class KmsProperties {
      * Local key store settings, used by the local provider and the fallback.
      */
     private final Local local = new Local();
+
+    /**
+     * Envelope encryption settings.
+     */
+    private final Envelope envelope = new Envelope();
 
     /**
      * Named keys listed by the key registry, in addition to the default keys.
@@ -167,6 +173,10 @@ public class KmsProperties {
 
     public Local getLocal() {
         return this.local;
+    }
+
+    public Envelope getEnvelope() {
+        return this.envelope;
     }
 
     public List<KeyEntry> getKeys() {
@@ -324,6 +334,107 @@ public class KmsProperties {
 
         public void setKeyStorePassword(String keyStorePassword) {
             this.keyStorePassword = keyStorePassword;
+        }
+    }
+
+    /**
+     * Envelope encryption settings.
+     */
+    public static class Envelope {
+
+        /**
+         * Whether encrypt seals the payload locally under a fresh AES-256 data key and sends only the data key to
+         * the KMS, so any payload size works; when false, encrypt calls the KMS directly and its size limit
+         * applies.
+         */
+        private boolean enabled = true;
+
+        /**
+         * Data-key caching settings.
+         */
+        private final Cache cache = new Cache();
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Cache getCache() {
+            return this.cache;
+        }
+
+        /**
+         * Data-key caching settings.
+         */
+        public static class Cache {
+
+            /**
+             * Whether wrapped data keys are reused and unwrapped data keys are cached, saving KMS calls.
+             */
+            private boolean enabled = false;
+
+            /**
+             * Maximum age of a cached data key, for encrypt and decrypt.
+             */
+            private Duration maxAge = Duration.ofMinutes(5);
+
+            /**
+             * Maximum number of messages encrypted under one cached data key.
+             */
+            private long maxMessages = 1000;
+
+            /**
+             * Maximum number of plaintext bytes encrypted under one cached data key.
+             */
+            private DataSize maxBytes = DataSize.ofMegabytes(100);
+
+            /**
+             * Maximum number of unwrapped data keys kept for decrypt, least recently used evicted first.
+             */
+            private int decryptCapacity = 1000;
+
+            public boolean isEnabled() {
+                return this.enabled;
+            }
+
+            public void setEnabled(boolean enabled) {
+                this.enabled = enabled;
+            }
+
+            public Duration getMaxAge() {
+                return this.maxAge;
+            }
+
+            public void setMaxAge(Duration maxAge) {
+                this.maxAge = maxAge;
+            }
+
+            public long getMaxMessages() {
+                return this.maxMessages;
+            }
+
+            public void setMaxMessages(long maxMessages) {
+                this.maxMessages = maxMessages;
+            }
+
+            public DataSize getMaxBytes() {
+                return this.maxBytes;
+            }
+
+            public void setMaxBytes(DataSize maxBytes) {
+                this.maxBytes = maxBytes;
+            }
+
+            public int getDecryptCapacity() {
+                return this.decryptCapacity;
+            }
+
+            public void setDecryptCapacity(int decryptCapacity) {
+                this.decryptCapacity = decryptCapacity;
+            }
         }
     }
 

@@ -27,6 +27,7 @@ public final class KmsPropertiesValidator {
         validateLimits(properties);
         validateProviderSettings(provider, properties);
         validateKeys(properties);
+        validateEnvelopeCache(properties.getEnvelope().getCache());
         return provider;
     }
 
@@ -78,6 +79,21 @@ public final class KmsPropertiesValidator {
             throw new KmsConfigurationException(property,
                     property + " is required when security.kms.provider=" + provider.configName() + ".",
                     "Set " + property + " to " + expectedValue + ".");
+        }
+    }
+
+    private static void validateEnvelopeCache(KmsProperties.Envelope.Cache cache) {
+        requirePositive("security.kms.envelope.cache.max-age", cache.getMaxAge(), "5m");
+        requireAtLeastOne("security.kms.envelope.cache.max-messages", cache.getMaxMessages(), "1000");
+        long maxBytes = (cache.getMaxBytes() != null) ? cache.getMaxBytes().toBytes() : 0;
+        requireAtLeastOne("security.kms.envelope.cache.max-bytes", maxBytes, "100MB");
+        requireAtLeastOne("security.kms.envelope.cache.decrypt-capacity", cache.getDecryptCapacity(), "1000");
+    }
+
+    private static void requireAtLeastOne(String property, long value, String example) {
+        if (value < 1) {
+            throw new KmsConfigurationException(property, property + " must be 1 or more, but was " + value + ".",
+                    "Set " + property + " to a positive value such as " + example + ".");
         }
     }
 

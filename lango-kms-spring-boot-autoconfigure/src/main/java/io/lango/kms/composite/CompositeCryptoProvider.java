@@ -15,7 +15,11 @@ import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
 import io.lango.kms.KmsOperations;
 import io.lango.kms.KmsProviderName;
+import io.lango.kms.autoconfigure.KmsProperties;
 import io.lango.kms.autoconfigure.KmsProperties.KeyType;
+import io.lango.kms.envelope.EnvelopeEncryptor;
+import io.lango.kms.envelope.EnvelopeFormat;
+import io.lango.kms.envelope.EnvelopeStatistics;
 import io.lango.kms.registry.KeyDescriptor;
 import io.lango.kms.registry.KeyRegistry;
 
@@ -25,8 +29,9 @@ import io.lango.kms.registry.KeyRegistry;
  *
  * <p>It falls back only when the primary is unreachable: the connection checker reports it down, or an operation
  * fails with {@link KmsErrorKind#UNAVAILABLE}. Access denied, disabled or invalid keys are rethrown, so a revoked
- * key is never bypassed. Every ciphertext starts with a {@link CiphertextHeader} naming the provider that made it,
- * and decrypt always goes to that provider. Names from the {@link KeyRegistry} are translated to their remote key
+ * key is never bypassed. Every ciphertext starts with a header naming the provider that made it (an
+ * {@link EnvelopeFormat} header in envelope mode, else a {@link CiphertextHeader}), and decrypt always goes to that
+ * provider. Names from the {@link KeyRegistry} are translated to their remote key
  * ids for the primary; the fallback uses the local key of the same name, or its default key for any other id.
  *
  * <p>Operations take no lock and run concurrently. {@link #close()} does not close the primary or the fallback:
@@ -44,6 +49,10 @@ public final class CompositeCryptoProvider implements CryptoProvider {
 
     private final KeyRegistry keyRegistry;
 
+    private final EnvelopeEncryptor envelope;
+
+    private final boolean envelopeEncrypt;
+
     private final AtomicReference<KmsProviderName> lastServedBy = new AtomicReference<>();
 
     private final AtomicReference<KmsProviderName> servingProvider;
@@ -51,19 +60,43 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     private final AtomicLong fallbackOperations = new AtomicLong();
 
     /**
-     * Creates a composite; {@code fallback} is null when fallback to local keys is disabled.
+     * Creates a composite that encrypts directly with the KMS; {@code fallback} is null when fallback to local keys
+     * is disabled. It still decrypts envelope ciphertext.
      */
     public CompositeCryptoProvider(CryptoProvider primary, CryptoProvider fallback, ConnectionChecker connectionChecker,
             KeyRegistry keyRegistry) {
+        this(primary, fallback, connectionChecker, keyRegistry, new EnvelopeEncryptor(new KmsProperties.Envelope()),
+                false);
+    }
+
+    /**
+     * Creates a composite; with {@code envelopeEncrypt}, encrypt seals payloads with {@code envelope} and the KMS
+     * only wraps data keys. Decrypt reads both formats either way.
+     */
+    public CompositeCryptoProvider(CryptoProvider primary, CryptoProvider fallback, ConnectionChecker connectionChecker,
+            KeyRegistry keyRegistry, EnvelopeEncryptor envelope, boolean envelopeEncrypt) {
         this.primary = Objects.requireNonNull(primary, "primary");
         this.fallback = fallback;
         this.connectionChecker = Objects.requireNonNull(connectionChecker, "connectionChecker");
         this.keyRegistry = Objects.requireNonNull(keyRegistry, "keyRegistry");
+        this.envelope = Objects.requireNonNull(envelope, "envelope");
+        this.envelopeEncrypt = envelopeEncrypt;
         this.servingProvider = new AtomicReference<>(primary.providerName());
     }
 
     @Override
     public byte[] encrypt(String keyId, byte[] plaintext) {
+        return encrypt(keyId, plaintext, null);
+    }
+
+    @Override
+    public byte[] encrypt(String keyId, byte[] plaintext, byte[] aad) {
+        if (this.envelopeEncrypt) {
+            return withFallback(KmsOperations.ENCRYPT, keyId,
+                    () -> this.envelope.encrypt(this.primary, remoteKeyId(keyId, KeyType.ENCRYPTION), plaintext, aad),
+                    () -> this.envelope.encrypt(this.fallback, localKeyId(keyId, KeyType.ENCRYPTION), plaintext, aad));
+        }
+        requireNoAssociatedData(KmsOperations.ENCRYPT, keyId, aad);
         return withFallback(KmsOperations.ENCRYPT, keyId,
                 () -> CiphertextHeader.prepend(this.primary.providerName(),
                         this.primary.encrypt(remoteKeyId(keyId, KeyType.ENCRYPTION), plaintext)),
@@ -73,6 +106,15 @@ public final class CompositeCryptoProvider implements CryptoProvider {
 
     @Override
     public byte[] decrypt(String keyId, byte[] ciphertext) {
+        return decrypt(keyId, ciphertext, null);
+    }
+
+    @Override
+    public byte[] decrypt(String keyId, byte[] ciphertext, byte[] aad) {
+        if (EnvelopeFormat.isEnvelope(ciphertext)) {
+            return decryptEnvelope(keyId, ciphertext, aad);
+        }
+        requireNoAssociatedData(KmsOperations.DECRYPT, keyId, aad);
         KmsProviderName producer = CiphertextHeader.provider(this.primary.providerName(), keyId, ciphertext);
         byte[] body = CiphertextHeader.body(ciphertext);
         if (producer == this.primary.providerName()) {
@@ -83,10 +125,57 @@ public final class CompositeCryptoProvider implements CryptoProvider {
             this.lastServedBy.set(this.fallback.providerName());
             return plaintext;
         }
-        throw new KmsException(this.primary.providerName(), KmsOperations.DECRYPT, keyId,
+        throw unconfiguredProducer(keyId, producer);
+    }
+
+    /**
+     * Returns the counts of KMS calls made and saved by envelope encryption.
+     */
+    public EnvelopeStatistics envelopeStatistics() {
+        return this.envelope.statistics();
+    }
+
+    /**
+     * Returns whether encrypt uses envelope encryption.
+     */
+    public boolean isEnvelopeEnabled() {
+        return this.envelopeEncrypt;
+    }
+
+    private byte[] decryptEnvelope(String keyId, byte[] ciphertext, byte[] aad) {
+        EnvelopeFormat.EnvelopeCiphertext parsed = EnvelopeFormat.parse(ciphertext, this.primary.providerName(),
+                keyId);
+        KmsProviderName producer = parsed.provider();
+        EnvelopeEncryptor.DataKeyUnwrapper unwrapper;
+        if (producer == this.primary.providerName()) {
+            unwrapper = (wrapKeyId, wrappedKey) -> {
+                failFastWhenPrimaryDown(keyId);
+                return this.primary.decrypt(wrapKeyId, wrappedKey);
+            };
+        }
+        else if (this.fallback != null && producer == this.fallback.providerName()) {
+            unwrapper = this.fallback::decrypt;
+        }
+        else {
+            throw unconfiguredProducer(keyId, producer);
+        }
+        byte[] plaintext = this.envelope.decrypt(parsed, unwrapper, aad, keyId);
+        this.lastServedBy.set(producer);
+        return plaintext;
+    }
+
+    private KmsException unconfiguredProducer(String keyId, KmsProviderName producer) {
+        return new KmsException(this.primary.providerName(), KmsOperations.DECRYPT, keyId,
                 KmsErrorKind.INVALID_CIPHERTEXT,
                 "ciphertext was made by provider '%s', which this application is not configured to use; set security.kms.provider=%s to decrypt it"
                     .formatted(producer.configName(), producer.configName()));
+    }
+
+    private void requireNoAssociatedData(String operation, String keyId, byte[] aad) {
+        if (aad != null && aad.length > 0) {
+            throw new KmsException(this.primary.providerName(), operation, keyId, KmsErrorKind.INVALID_INPUT,
+                    "associated data needs envelope encryption; set security.kms.envelope.enabled=true");
+        }
     }
 
     @Override
@@ -176,16 +265,20 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     }
 
     private byte[] decryptWithPrimary(String keyId, byte[] body) {
+        failFastWhenPrimaryDown(keyId);
+        byte[] plaintext = this.primary.decrypt(remoteKeyId(keyId, KeyType.ENCRYPTION), body);
+        this.lastServedBy.set(this.primary.providerName());
+        return plaintext;
+    }
+
+    /** Failing fast keeps callers from waiting for retries that the health check reports cannot succeed. */
+    private void failFastWhenPrimaryDown(String keyId) {
         if (this.fallback != null && !this.connectionChecker.isConnected()) {
-            // Failing fast here keeps callers from waiting for retries that the health check reports cannot succeed.
             throw new KmsException(this.primary.providerName(), KmsOperations.DECRYPT, keyId,
                     KmsErrorKind.UNAVAILABLE,
                     "ciphertext was made by %s, which is unreachable; local keys cannot decrypt it, so retry when %s is back"
                         .formatted(this.primary.providerName().configName(), this.primary.providerName().configName()));
         }
-        byte[] plaintext = this.primary.decrypt(remoteKeyId(keyId, KeyType.ENCRYPTION), body);
-        this.lastServedBy.set(this.primary.providerName());
-        return plaintext;
     }
 
     private boolean canFallBack(KmsException ex) {

@@ -39,19 +39,23 @@ public final class PropertiesKeyRegistry implements KeyRegistry {
         return this.keys;
     }
 
+    /** PKCS#11 prefers pkcs11.key-label over key-id, as the PKCS#11 provider does. */
     private static String configuredEncryptionKey(KmsProperties properties, KmsProviderName provider) {
-        if (provider == KmsProviderName.PKCS11 && !hasText(properties.getKeyId())) {
+        if (provider == KmsProviderName.PKCS11 && hasText(properties.getPkcs11().getKeyLabel())) {
             return properties.getPkcs11().getKeyLabel();
         }
         return properties.getKeyId();
     }
 
+    /** PKCS#11 prefers pkcs11.signing-key-label, then signing-key-id, then the encryption key's label. */
     private static String configuredSigningKey(KmsProperties properties, KmsProviderName provider) {
         if (provider == KmsProviderName.PKCS11 && hasText(properties.getPkcs11().getSigningKeyLabel())) {
             return properties.getPkcs11().getSigningKeyLabel();
         }
-        String signing = properties.getEffectiveSigningKeyId();
-        return hasText(signing) ? signing : configuredEncryptionKey(properties, provider);
+        if (hasText(properties.getSigningKeyId())) {
+            return properties.getSigningKeyId();
+        }
+        return configuredEncryptionKey(properties, provider);
     }
 
     private static boolean hasText(String value) {

@@ -52,7 +52,8 @@ class KmsActuatorAutoConfigurationTest {
             RoundTripResult result = endpoint.test("test");
             assertThat(result.result()).isEqualTo("PASS");
             assertThat(result.plaintextBytes()).isEqualTo(32);
-            assertThat(result.ciphertextBytes()).isEqualTo(4 + 12 + 32 + 16);
+            // Envelope header (8 bytes, empty key id, a 60-byte data key wrapped by local AES-GCM), IV, payload, tag.
+            assertThat(result.ciphertextBytes()).isEqualTo(8 + 60 + 12 + 32 + 16);
             assertThat(endpoint.test("other")).isNull();
         });
     }
