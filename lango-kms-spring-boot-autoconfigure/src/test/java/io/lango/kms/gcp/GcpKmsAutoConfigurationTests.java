@@ -2,9 +2,12 @@ package io.lango.kms.gcp;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 
 import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.core.FixedCredentialsProvider;
+import com.google.cloud.kms.v1.DecryptRequest;
+import com.google.cloud.kms.v1.EncryptRequest;
 import com.google.cloud.kms.v1.KeyManagementServiceClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +31,7 @@ import io.lango.kms.autoconfigure.KmsBackends;
 import io.lango.kms.autoconfigure.KmsHealthAutoConfiguration;
 import io.lango.kms.composite.CompositeCryptoProvider;
 import io.lango.kms.support.KmsHealthChecker;
+import io.lango.kms.testsupport.gcp.GcpKmsMethod;
 import io.lango.kms.testsupport.gcp.GcpKmsStandIn;
 
 import static io.lango.kms.gcp.GcpTestSupport.ENCRYPTION_KEY;
@@ -93,9 +97,42 @@ class GcpKmsAutoConfigurationTests {
                 CryptoProvider provider = context.getBean(CryptoProvider.class);
                 byte[] ciphertext = provider.encrypt("orders", PAYLOAD);
 
+                assertThat(((EncryptRequest) standIn.lastRequest(GcpKmsMethod.ENCRYPT)).getName()).isEqualTo(ordersKey);
                 assertThat(provider.decrypt("orders", ciphertext)).isEqualTo(PAYLOAD);
-                assertThatExceptionOfType(KmsException.class).isThrownBy(() -> provider.decrypt("default", ciphertext))
-                    .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.INVALID_CIPHERTEXT));
+                assertThat(((DecryptRequest) standIn.lastRequest(GcpKmsMethod.DECRYPT)).getName()).isEqualTo(ordersKey);
+            });
+    }
+
+    @Test
+    void envelopeSendsOnlyDataKeyToKms() {
+        byte[] largePayload = new byte[1024 * 1024];
+        Arrays.fill(largePayload, (byte) 'x');
+        this.contextRunner.withPropertyValues(gcpProperties(standIn)).run((context) -> {
+            CryptoProvider provider = context.getBean(CryptoProvider.class);
+
+            byte[] ciphertext = provider.encrypt("default", largePayload);
+
+            // With envelope encryption, the default, Cloud KMS wraps a 32-byte AES-256 data key, not the payload.
+            EncryptRequest request = (EncryptRequest) standIn.lastRequest(GcpKmsMethod.ENCRYPT);
+            assertThat(request.getPlaintext().size()).isEqualTo(32);
+            assertThat(provider.decrypt("default", ciphertext)).isEqualTo(largePayload);
+        });
+    }
+
+    @Test
+    void directEncryptionKeepsKmsSizeLimit() {
+        this.contextRunner.withPropertyValues(gcpProperties(standIn))
+            .withPropertyValues("security.kms.envelope.enabled=false")
+            .run((context) -> {
+                CryptoProvider provider = context.getBean(CryptoProvider.class);
+                byte[] ciphertext = provider.encrypt("default", PAYLOAD);
+
+                assertThat(((EncryptRequest) standIn.lastRequest(GcpKmsMethod.ENCRYPT)).getPlaintext().toByteArray())
+                    .isEqualTo(PAYLOAD);
+                assertThat(provider.decrypt("default", ciphertext)).isEqualTo(PAYLOAD);
+                assertThatExceptionOfType(KmsException.class)
+                    .isThrownBy(() -> provider.encrypt("default", new byte[64 * 1024 + 1]))
+                    .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.INVALID_INPUT));
             });
     }
 
