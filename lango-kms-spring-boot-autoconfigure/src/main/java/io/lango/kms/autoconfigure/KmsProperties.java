@@ -198,7 +198,7 @@ public class KmsProperties {
         private String vaultUrl;
 
         /**
-         * Key version to pin; when empty, the current version is resolved once at start-up.
+         * Version of key-id to pin; when empty, the current version is resolved once, on first use.
          */
         private String keyVersion;
 

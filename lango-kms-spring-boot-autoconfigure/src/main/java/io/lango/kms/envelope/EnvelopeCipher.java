@@ -61,7 +61,7 @@ final class EnvelopeCipher {
         }
         catch (AEADBadTagException ex) {
             throw new KmsException(provider, KmsOperations.DECRYPT, keyId, KmsErrorKind.INVALID_CIPHERTEXT,
-                    "authentication failed: the ciphertext, its header or the associated data was changed, or the wrapped data key belongs to other ciphertext",
+                    "authentication tag check failed: the ciphertext, its header or the associated data was changed, or the wrapped data key belongs to other ciphertext",
                     ex);
         }
         catch (GeneralSecurityException ex) {

@@ -79,8 +79,8 @@ public abstract class EnvelopeBackendContract {
                 "tenant=42".getBytes(StandardCharsets.UTF_8));
 
         assertInvalidCiphertext(() -> provider.decrypt(wrappingKeyId(), ciphertext,
-                "tenant=43".getBytes(StandardCharsets.UTF_8)), "authentication failed");
-        assertInvalidCiphertext(() -> provider.decrypt(wrappingKeyId(), ciphertext), "authentication failed");
+                "tenant=43".getBytes(StandardCharsets.UTF_8)), "authentication tag check failed");
+        assertInvalidCiphertext(() -> provider.decrypt(wrappingKeyId(), ciphertext), "authentication tag check failed");
     }
 
     @Test
@@ -110,7 +110,7 @@ public abstract class EnvelopeBackendContract {
         byte[] header = EnvelopeFormat.header(one.provider(), one.keyId(), two.wrappedKey());
         byte[] swapped = concat(header, one.iv(), one.sealed());
 
-        assertInvalidCiphertext(() -> provider.decrypt(wrappingKeyId(), swapped), "authentication failed");
+        assertInvalidCiphertext(() -> provider.decrypt(wrappingKeyId(), swapped), "authentication tag check failed");
     }
 
     @Test

@@ -60,6 +60,25 @@ class SampleApplicationTests {
     }
 
     @Test
+    void associatedDataMustMatchOnDecrypt() {
+        String aad = SampleAppClient.base64("order=17".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        SampleAppClient.Reply encrypted = this.client.postJson("/api/encrypt",
+                SampleAppClient.fields("plaintext", SampleAppClient.base64(new byte[] { 1, 2, 3 }), "aad", aad));
+        String ciphertext = encrypted.json().path("ciphertext").asString();
+
+        SampleAppClient.Reply matching = this.client.postJson("/api/decrypt",
+                SampleAppClient.fields("ciphertext", ciphertext, "aad", aad));
+        SampleAppClient.Reply other = this.client.postJson("/api/decrypt", SampleAppClient.fields("ciphertext",
+                ciphertext, "aad", SampleAppClient.base64("order=18".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+
+        assertThat(encrypted.status()).isEqualTo(200);
+        assertThat(matching.status()).isEqualTo(200);
+        assertThat(matching.json().path("plaintext").asString()).isEqualTo("AQID");
+        assertThat(other.status()).isEqualTo(400);
+        assertThat(other.json().path("kind").asString()).isEqualTo("INVALID_CIPHERTEXT");
+    }
+
+    @Test
     void emptyPlaintextRoundTrips() {
         byte[] ciphertext = this.client.encrypt(null, new byte[0]);
 

@@ -28,14 +28,16 @@ public class CryptoController {
     @PostMapping("/encrypt")
     public EncryptResponse encrypt(@RequestBody EncryptRequest request) {
         byte[] plaintext = Base64Fields.decode("plaintext", request.plaintext());
-        byte[] ciphertext = this.cryptoProvider.encrypt(keyId(request.keyId()), plaintext);
+        byte[] aad = optionalField("aad", request.aad());
+        byte[] ciphertext = this.cryptoProvider.encrypt(keyId(request.keyId()), plaintext, aad);
         return new EncryptResponse(Base64Fields.encode(ciphertext));
     }
 
     @PostMapping("/decrypt")
     public DecryptResponse decrypt(@RequestBody DecryptRequest request) {
         byte[] ciphertext = Base64Fields.decode("ciphertext", request.ciphertext());
-        byte[] plaintext = this.cryptoProvider.decrypt(keyId(request.keyId()), ciphertext);
+        byte[] aad = optionalField("aad", request.aad());
+        byte[] plaintext = this.cryptoProvider.decrypt(keyId(request.keyId()), ciphertext, aad);
         return new DecryptResponse(Base64Fields.encode(plaintext));
     }
 
@@ -61,6 +63,10 @@ public class CryptoController {
         return new PublicKeyResponse(Base64Fields.encode(this.cryptoProvider.publicKey(keyId(keyId)).getEncoded()));
     }
 
+    private static byte[] optionalField(String field, String value) {
+        return (value != null) ? Base64Fields.decode(field, value) : null;
+    }
+
     /**
      * Replaces a missing key id with an empty string: the providers treat null, blank, "default" and "local" alike,
      * and an empty string keeps error messages short.
@@ -74,8 +80,9 @@ public class CryptoController {
      *
      * @param keyId key name, or null for the default encryption key
      * @param plaintext base64 of the bytes to encrypt
+     * @param aad base64 of associated data that decrypt must be given again, or null for none
      */
-    public record EncryptRequest(String keyId, String plaintext) {
+    public record EncryptRequest(String keyId, String plaintext, String aad) {
     }
 
     /**
@@ -91,8 +98,9 @@ public class CryptoController {
      *
      * @param keyId key name, or null for the default encryption key
      * @param ciphertext base64 of a ciphertext returned by {@code /api/encrypt}
+     * @param aad base64 of the associated data given to encrypt, or null for none
      */
-    public record DecryptRequest(String keyId, String ciphertext) {
+    public record DecryptRequest(String keyId, String ciphertext, String aad) {
     }
 
     /**
