@@ -12,7 +12,6 @@ import java.security.Signature;
 import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Function;
 
 import javax.crypto.AEADBadTagException;
@@ -27,6 +26,7 @@ import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
 import io.lango.kms.KmsOperations;
 import io.lango.kms.KmsProviderName;
+import io.lango.kms.support.SignatureFormats;
 
 /**
  * {@link CryptoProvider} on a PKCS#11 token through the JDK's SunPKCS11 provider: {@code CKM_AES_GCM} for
@@ -298,8 +298,11 @@ public final class Pkcs11CryptoProvider implements CryptoProvider {
      */
     static boolean verifyDigest(Provider provider, PublicKey tokenPublicKey, int length, byte[] digest,
             byte[] signature) throws GeneralSecurityException {
-        Optional<byte[]> p1363 = EcdsaSignatureFormat.derToP1363(signature, length);
-        if (p1363.isEmpty()) {
+        byte[] p1363;
+        try {
+            p1363 = SignatureFormats.derToP1363(signature, length);
+        }
+        catch (IllegalArgumentException ex) {
             // A signature that is not strict DER cannot match, which is a normal "false", not an error.
             return false;
         }
@@ -307,7 +310,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider {
         verifier.initVerify(tokenPublicKey);
         verifier.update(digest);
         try {
-            return verifier.verify(p1363.get());
+            return verifier.verify(p1363);
         }
         catch (SignatureException ex) {
             // SunPKCS11 raises this for a signature value that it cannot pass to the token.

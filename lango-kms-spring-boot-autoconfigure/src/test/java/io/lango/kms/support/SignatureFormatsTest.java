@@ -170,6 +170,28 @@ class SignatureFormatsTest {
     }
 
     @Test
+    void malformedDerTableIsRejected() {
+        String r = "11".repeat(32);
+        String s = "22".repeat(32);
+        String[] invalid = {
+            "",                                                 // empty
+            "3100",                                             // not a SEQUENCE
+            "30430220" + r + "0220" + s,                        // SEQUENCE length one byte short
+            "30440220" + r + "0220" + s + "00",                 // trailing byte
+            "30440320" + r + "0220" + s,                        // BIT STRING instead of INTEGER
+            "30450221" + "00" + "11".repeat(32) + "0220" + s,   // leading zero without high bit
+            "30440220" + "81" + "11".repeat(31) + "0220" + s,   // negative r
+            "30460222" + "11".repeat(34) + "0220" + s,          // r longer than 32 bytes
+            "3081440220" + r + "0220" + s,                      // long-form length below 128
+            "3044022" + "0",                                    // truncated
+        };
+        for (String hex : invalid) {
+            assertThatIllegalArgumentException().as(hex)
+                .isThrownBy(() -> SignatureFormats.derToP1363(HEX.parseHex(hex), 32));
+        }
+    }
+
+    @Test
     void componentLongerThanCurveIsRejected() {
         byte[] der = SignatureFormats.p1363ToDer(concat(filled(0x01, 33), filled(0x01, 33)));
 
