@@ -32,6 +32,7 @@ import io.lango.kms.autoconfigure.KmsBackends;
 import io.lango.kms.autoconfigure.KmsHealthAutoConfiguration;
 import io.lango.kms.autoconfigure.KmsProperties;
 import io.lango.kms.composite.CompositeCryptoProvider;
+import io.lango.kms.envelope.EnvelopeFormat;
 import io.lango.kms.support.KmsHealthChecker;
 import io.lango.kms.testsupport.aws.MotoServerExtension;
 
@@ -75,12 +76,16 @@ class AwsKmsFallbackTest {
             assertHealth(health, "connected", "aws-kms");
             byte[] kmsCiphertext = crypto.encrypt("", PAYLOAD);
             assertThat(crypto.lastServedBy()).isEqualTo(KmsProviderName.AWS_KMS);
+            assertThat(crypto.isEnvelopeEnabled()).as("envelope mode, the default").isTrue();
+            assertThat(EnvelopeFormat.isEnvelope(kmsCiphertext)).isTrue();
             assertThat(crypto.decrypt("", kmsCiphertext)).isEqualTo(PAYLOAD);
 
             // moto stopped, health result still cached: encrypt fails over on the UNAVAILABLE error.
             moto.server().stop();
             byte[] firstLocalCiphertext = crypto.encrypt("", PAYLOAD);
             assertThat(crypto.lastServedBy()).isEqualTo(KmsProviderName.LOCAL);
+            assertThat(EnvelopeFormat.parse(firstLocalCiphertext, KmsProviderName.AWS_KMS, "").provider())
+                .as("envelope header of fallback ciphertext").isEqualTo(KmsProviderName.LOCAL);
             assertHealth(health, "connected", "aws-kms");
 
             // Cache expired: the probe fails, health reports it, and the fallback serves without trying AWS first.
