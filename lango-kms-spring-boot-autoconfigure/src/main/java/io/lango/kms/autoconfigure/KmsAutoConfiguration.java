@@ -60,6 +60,7 @@ public final class KmsAutoConfiguration {
         RetryingCryptoProvider primary = KmsProviderFactory.create(provider.configName(), context);
         LocalCryptoProvider fallback = null;
         try {
+            KmsPropertiesValidator.validateFallbackKeyStore(provider, properties);
             if (properties.isFallbackToLocal() && provider != KmsProviderName.LOCAL) {
                 fallback = new LocalCryptoProvider(LocalKeyStore.load(properties, System::getenv));
             }

@@ -69,6 +69,25 @@ public final class KmsPropertiesValidator {
         }
     }
 
+    /**
+     * Rejects a fallback on ephemeral keys: ciphertext that it makes during an outage could not be decrypted after
+     * a restart, so the data would be lost. Called after the primary provider is created, so a missing SDK is
+     * reported first.
+     */
+    public static void validateFallbackKeyStore(KmsProviderName provider, KmsProperties properties) {
+        String keyStore = properties.getLocal().getKeyStore();
+        if (provider == KmsProviderName.LOCAL || !properties.isFallbackToLocal()
+                || (keyStore != null && !keyStore.isBlank())) {
+            return;
+        }
+        throw new KmsConfigurationException("security.kms.local.key-store",
+                "security.kms.fallback-to-local=true needs security.kms.local.key-store when security.kms.provider="
+                        + provider.configName() + ": without a key store the fallback keys are ephemeral, so data "
+                        + "encrypted during an outage could not be decrypted after a restart.",
+                "Set security.kms.local.key-store to a file path (and security.kms.local.key-store-password or "
+                        + "LANGO_LOCAL_KEYSTORE_PASSWORD), or set security.kms.fallback-to-local=false.");
+    }
+
     private static void requireKeyId(KmsProviderName provider, KmsProperties properties) {
         requireText("security.kms.key-id", properties.getKeyId(), provider,
                 "the id of the default encryption key in " + provider.configName());

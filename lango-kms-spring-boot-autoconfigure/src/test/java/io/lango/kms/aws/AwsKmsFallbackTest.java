@@ -1,6 +1,7 @@
 package io.lango.kms.aws;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +9,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -54,8 +56,14 @@ class AwsKmsFallbackTest {
 
     private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
 
+    /** Key store of the local fallback, which must persist its keys when fallback is enabled. */
+    @TempDir
+    static Path fallbackKeys;
+
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(KmsAutoConfiguration.class, KmsHealthAutoConfiguration.class))
+        .withPropertyValues("security.kms.local.key-store=" + fallbackKeys.resolve("fallback.p12"),
+                "security.kms.local.key-store-password=test-password")
         .withUserConfiguration(TestClockHealthChecker.class)
         .withBean(TestClock.class, () -> this.clock)
         .withBean(AwsCredentialsProvider.class, () -> AwsTestClients.TEST_CREDENTIALS)

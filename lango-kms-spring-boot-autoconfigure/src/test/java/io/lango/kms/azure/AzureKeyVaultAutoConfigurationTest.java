@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import com.azure.core.credential.TokenCredential;
@@ -12,6 +13,7 @@ import com.azure.core.http.HttpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -41,8 +43,14 @@ class AzureKeyVaultAutoConfigurationTest {
 
     private static KeyVaultStandIn standIn;
 
+    /** Key store of the local fallback, which must persist its keys when fallback is enabled. */
+    @TempDir
+    static Path fallbackKeys;
+
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(KmsAutoConfiguration.class));
+        .withConfiguration(AutoConfigurations.of(KmsAutoConfiguration.class))
+        .withPropertyValues("security.kms.local.key-store=" + fallbackKeys.resolve("fallback.p12"),
+                "security.kms.local.key-store-password=test-password");
 
     @BeforeAll
     static void startStandIn() throws Exception {

@@ -1,6 +1,7 @@
 package io.lango.kms.gcp;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
@@ -50,8 +52,14 @@ class GcpKmsAutoConfigurationTests {
 
     private static GcpKmsStandIn standIn;
 
+    /** Key store of the local fallback, which must persist its keys when fallback is enabled. */
+    @TempDir
+    static Path fallbackKeys;
+
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(KmsAutoConfiguration.class, KmsHealthAutoConfiguration.class));
+        .withConfiguration(AutoConfigurations.of(KmsAutoConfiguration.class, KmsHealthAutoConfiguration.class))
+        .withPropertyValues("security.kms.local.key-store=" + fallbackKeys.resolve("fallback.p12"),
+                "security.kms.local.key-store-password=test-password");
 
     @BeforeAll
     static void startStandIn() {

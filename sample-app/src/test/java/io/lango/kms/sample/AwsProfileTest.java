@@ -46,6 +46,7 @@ class AwsProfileTest {
     static void motoEndpoint(DynamicPropertyRegistry registry) {
         registry.add("security.kms.endpoint", () -> moto.endpoint().toString());
         registry.add("security.kms.region", () -> Region.US_EAST_1.id());
+        FallbackKeyStore.register(registry);
     }
 
     /**

@@ -98,11 +98,12 @@ class AzureProfileTest {
     void defaultHttpClientTrustsJvmTrustStore() throws Exception {
         // The app runs in its own JVM, because the trust store system properties would affect every other test in
         // this one.
-        List<String> command = List.of(javaCommand(), "-Djavax.net.ssl.trustStore=" + trustStore,
-                "-Djavax.net.ssl.trustStorePassword=" + TRUST_STORE_PASSWORD, "-cp",
-                System.getProperty("java.class.path"), FixedTokenSampleApplication.class.getName(),
+        List<String> command = new java.util.ArrayList<>(List.of(javaCommand(),
+                "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + TRUST_STORE_PASSWORD,
+                "-cp", System.getProperty("java.class.path"), FixedTokenSampleApplication.class.getName(),
                 "--spring.profiles.active=azure", "--server.port=0", "--security.kms.azure.vault-url=" + vaultUrl,
-                "--security.kms.timeout-per-operation=20s");
+                "--security.kms.timeout-per-operation=20s"));
+        command.addAll(List.of(FallbackKeyStore.arguments()));
         Path log = directory.resolve("sample-app.log");
         Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
@@ -143,8 +144,14 @@ class AzureProfileTest {
                 context.getBeanFactory().registerSingleton("keyVaultCredential", credential);
                 context.getBeanFactory().registerSingleton("keyVaultHttpClient", httpClient);
             })
-            .run("--server.port=0", "--security.kms.azure.vault-url=" + vaultUrl,
-                    "--security.kms.timeout-per-operation=20s");
+            .run(withFallbackKeyStore("--server.port=0", "--security.kms.azure.vault-url=" + vaultUrl,
+                    "--security.kms.timeout-per-operation=20s"));
+    }
+
+    private static String[] withFallbackKeyStore(String... arguments) {
+        List<String> all = new java.util.ArrayList<>(List.of(arguments));
+        all.addAll(List.of(FallbackKeyStore.arguments()));
+        return all.toArray(String[]::new);
     }
 
     private static HttpClient trustingHttpClient() {

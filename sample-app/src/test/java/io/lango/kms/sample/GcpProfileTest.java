@@ -80,6 +80,7 @@ class GcpProfileTest {
     @DynamicPropertySource
     static void standInEndpoint(DynamicPropertyRegistry registry) {
         registry.add("security.kms.endpoint", () -> "http://127.0.0.1:" + standInPort);
+        FallbackKeyStore.register(registry);
     }
 
     @Test

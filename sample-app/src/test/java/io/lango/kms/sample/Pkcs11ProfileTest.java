@@ -47,6 +47,7 @@ class Pkcs11ProfileTest {
     static void token(DynamicPropertyRegistry registry) {
         registry.add("security.kms.pkcs11.module-path", () -> SoftHsmExtension.token().modulePath());
         registry.add("security.kms.pkcs11.pin", () -> SoftHsmExtension.token().userPin());
+        FallbackKeyStore.register(registry);
     }
 
     @BeforeEach
