@@ -20,6 +20,7 @@ import io.lango.kms.autoconfigure.KmsProperties.KeyType;
 import io.lango.kms.envelope.EnvelopeEncryptor;
 import io.lango.kms.envelope.EnvelopeFormat;
 import io.lango.kms.envelope.EnvelopeStatistics;
+import io.lango.kms.local.LocalKeyStore;
 import io.lango.kms.registry.KeyDescriptor;
 import io.lango.kms.registry.KeyRegistry;
 
@@ -159,9 +160,24 @@ public final class CompositeCryptoProvider implements CryptoProvider {
         else {
             throw unconfiguredProducer(keyId, producer);
         }
+        requireSameKey(keyId, parsed, producer);
         byte[] plaintext = this.envelope.decrypt(parsed, unwrapper, aad, keyId);
         this.lastServedBy.set(producer);
         return plaintext;
+    }
+
+    /**
+     * Rejects decrypt under another key than the one that wrapped the data key, so a caller cannot read another
+     * tenant's data by passing its own key id.
+     */
+    private void requireSameKey(String keyId, EnvelopeFormat.EnvelopeCiphertext parsed, KmsProviderName producer) {
+        String expected = (producer == this.primary.providerName()) ? remoteKeyId(keyId, KeyType.ENCRYPTION)
+                : localKeyId(keyId, KeyType.ENCRYPTION);
+        if (!expected.equals(parsed.keyId())) {
+            throw new KmsException(producer, KmsOperations.DECRYPT, keyId, KmsErrorKind.INVALID_CIPHERTEXT,
+                    "ciphertext was encrypted under key '%s', not under the key that decrypt was called with; pass the key id used to encrypt"
+                        .formatted(parsed.keyId()));
+        }
     }
 
     private KmsException unconfiguredProducer(String keyId, KmsProviderName producer) {
@@ -302,11 +318,21 @@ public final class CompositeCryptoProvider implements CryptoProvider {
         }
     }
 
+    /**
+     * Resolves a caller's key id to the id that the primary receives: a default id becomes the configured default
+     * key and a registry name its remote key id, so one key always has one id in envelope headers. On the local
+     * provider, default ids become the empty id and names stay as they are.
+     */
     private String remoteKeyId(String keyId, KeyType type) {
-        return this.keyRegistry.find(keyId, type)
+        boolean defaultKey = CryptoProvider.isDefaultKeyId(keyId);
+        if (this.primary.providerName() == KmsProviderName.LOCAL) {
+            return defaultKey ? "" : keyId;
+        }
+        String name = defaultKey ? LocalKeyStore.DEFAULT_KEY : keyId;
+        return this.keyRegistry.find(name, type)
             .map(KeyDescriptor::remoteKeyId)
-            .filter((remote) -> this.primary.providerName() != KmsProviderName.LOCAL)
-            .orElse(keyId);
+            .filter((remote) -> !remote.isBlank())
+            .orElse(defaultKey ? "" : keyId);
     }
 
     private String localKeyId(String keyId, KeyType type) {

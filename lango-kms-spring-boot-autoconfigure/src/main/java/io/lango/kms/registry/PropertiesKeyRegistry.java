@@ -63,10 +63,10 @@ public final class PropertiesKeyRegistry implements KeyRegistry {
     }
 
     private static String remoteId(KmsProviderName provider, String configured, KeyType type) {
-        if (provider == KmsProviderName.LOCAL || !hasText(configured)) {
+        if (provider == KmsProviderName.LOCAL) {
             return localAlias(LocalKeyStore.DEFAULT_KEY, type);
         }
-        return configured;
+        return hasText(configured) ? configured : null;
     }
 
     private static String localAlias(String name, KeyType type) {

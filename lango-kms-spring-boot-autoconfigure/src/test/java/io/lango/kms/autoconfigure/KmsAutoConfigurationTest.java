@@ -107,6 +107,27 @@ class KmsAutoConfigurationTest {
     }
 
     @Test
+    void fallbackWithoutKeyStoreFailsStartup() {
+        this.contextRunner.withPropertyValues("security.kms.provider=aws-kms", "security.kms.key-id=alias/app",
+                "security.kms.region=us-east-1", "security.kms.endpoint=http://127.0.0.1:9")
+            .run((context) -> {
+                FailureAnalysis analysis = new KmsConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+                assertThat(analysis.getDescription()).contains("'security.kms.local.key-store'");
+                assertThat(analysis.getDescription()).contains("could not be decrypted after a restart");
+                assertThat(analysis.getAction()).contains("security.kms.fallback-to-local=false");
+            });
+    }
+
+    @Test
+    void fallbackDisabledNeedsNoKeyStore() {
+        this.contextRunner
+            .withPropertyValues("security.kms.provider=aws-kms", "security.kms.key-id=alias/app",
+                    "security.kms.region=us-east-1", "security.kms.endpoint=http://127.0.0.1:9",
+                    "security.kms.fallback-to-local=false")
+            .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
     void duplicateKeyNamesFailStartup() {
         this.contextRunner
             .withPropertyValues("security.kms.keys[0].name=orders", "security.kms.keys[1].name=Orders")

@@ -106,6 +106,49 @@ class EnvelopeCompositeTest {
     }
 
     @Test
+    void decryptUnderOtherKeyIsRejected() {
+        CompositeCryptoProvider composite = tenantComposite();
+        byte[] ciphertext = composite.encrypt("tenantA", PLAINTEXT);
+
+        assertThat(composite.decrypt("tenantA", ciphertext)).isEqualTo(PLAINTEXT);
+        assertThatExceptionOfType(KmsException.class).isThrownBy(() -> composite.decrypt("tenantB", ciphertext))
+            .satisfies((ex) -> {
+                assertThat(ex.getKind()).isEqualTo(KmsErrorKind.INVALID_CIPHERTEXT);
+                assertThat(ex.getMessage()).contains("encrypted under key 'alias/tenant-a'");
+            });
+        assertThatExceptionOfType(KmsException.class).isThrownBy(() -> composite.decrypt("alias/other", ciphertext))
+            .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.INVALID_CIPHERTEXT));
+        assertThat(this.kms.unwraps).hasValue(1);
+    }
+
+    @Test
+    void defaultKeyIdsNameOneKey() {
+        CompositeCryptoProvider composite = tenantComposite();
+
+        for (String encryptKey : new String[] { "", "default", "local", "alias/app" }) {
+            byte[] ciphertext = composite.encrypt(encryptKey, PLAINTEXT);
+
+            assertThat(EnvelopeFormat.parse(ciphertext, KmsProviderName.AWS_KMS, "").keyId()).isEqualTo("alias/app");
+            for (String decryptKey : new String[] { "", "default", "local", "alias/app" }) {
+                assertThat(composite.decrypt(decryptKey, ciphertext)).as("%s then %s", encryptKey, decryptKey)
+                    .isEqualTo(PLAINTEXT);
+            }
+        }
+    }
+
+    @Test
+    void fallbackCiphertextKeepsItsKey() {
+        CompositeCryptoProvider composite = tenantComposite();
+        this.kms.down = true;
+        byte[] ciphertext = composite.encrypt("tenantA", PLAINTEXT);
+        this.kms.down = false;
+
+        assertThat(composite.decrypt("tenantA", ciphertext)).isEqualTo(PLAINTEXT);
+        assertThatExceptionOfType(KmsException.class).isThrownBy(() -> composite.decrypt("tenantB", ciphertext))
+            .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.INVALID_CIPHERTEXT));
+    }
+
+    @Test
     void decryptCacheSavesUnwrapCalls() {
         this.settings.getCache().setEnabled(true);
         CompositeCryptoProvider composite = composite(true);
@@ -164,6 +207,26 @@ class EnvelopeCompositeTest {
         }
         return new CompositeCryptoProvider(this.kms, this.local, () -> !this.kms.down,
                 new PropertiesKeyRegistry(new KmsProperties()), this.encryptor, envelopeEncrypt);
+    }
+
+    /** Composite whose registry maps the names tenantA and tenantB to their own AWS aliases. */
+    private CompositeCryptoProvider tenantComposite() {
+        KmsProperties properties = new KmsProperties();
+        properties.setProvider("aws-kms");
+        properties.setKeyId("alias/app");
+        properties.getKeys().add(entry("tenantA", "alias/tenant-a"));
+        properties.getKeys().add(entry("tenantB", "alias/tenant-b"));
+        this.encryptor = new EnvelopeEncryptor(this.settings);
+        LocalCryptoProvider fallback = new LocalCryptoProvider(LocalKeyStore.load(properties, (name) -> null));
+        return new CompositeCryptoProvider(this.kms, fallback, () -> !this.kms.down,
+                new PropertiesKeyRegistry(properties), this.encryptor, true);
+    }
+
+    private static KmsProperties.KeyEntry entry(String name, String remoteKeyId) {
+        KmsProperties.KeyEntry entry = new KmsProperties.KeyEntry();
+        entry.setName(name);
+        entry.setRemoteKeyId(remoteKeyId);
+        return entry;
     }
 
     private static LocalCryptoProvider newLocalProvider() {
