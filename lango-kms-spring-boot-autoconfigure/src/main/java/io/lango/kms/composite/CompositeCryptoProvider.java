@@ -202,24 +202,41 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     }
 
     /**
-     * Verifies with the primary. While the primary is unreachable, a signature that the fallback made verifies
-     * with the fallback; any other signature raises the primary's {@code UNAVAILABLE} error, because it cannot be
-     * checked.
+     * Verifies with the primary and, when fallback is enabled, with the local key of the same name, because the
+     * fallback signs with that key while the primary is unreachable. So a signature that this composite made
+     * verifies here during and after an outage, but only the fallback's public key verifies it elsewhere. When the
+     * primary is unreachable and the fallback's key does not match, the primary's {@code UNAVAILABLE} error is
+     * rethrown, because the signature cannot be checked.
      */
     @Override
     public boolean verify(String keyId, byte[] payload, byte[] signature) {
+        boolean valid;
         try {
-            boolean valid = this.primary.verify(remoteKeyId(keyId, KeyType.SIGNING), payload, signature);
-            this.lastServedBy.set(this.primary.providerName());
-            return valid;
+            valid = this.primary.verify(remoteKeyId(keyId, KeyType.SIGNING), payload, signature);
         }
         catch (KmsException ex) {
-            if (!canFallBack(ex) || !this.fallback.verify(localKeyId(keyId, KeyType.SIGNING), payload, signature)) {
+            if (!canFallBack(ex) || !verifyWithFallback(keyId, payload, signature)) {
                 throw ex;
             }
-            this.lastServedBy.set(this.fallback.providerName());
             return true;
         }
+        if (valid) {
+            this.lastServedBy.set(this.primary.providerName());
+            return true;
+        }
+        if (this.fallback != null && verifyWithFallback(keyId, payload, signature)) {
+            return true;
+        }
+        this.lastServedBy.set(this.primary.providerName());
+        return false;
+    }
+
+    private boolean verifyWithFallback(String keyId, byte[] payload, byte[] signature) {
+        boolean valid = this.fallback.verify(localKeyId(keyId, KeyType.SIGNING), payload, signature);
+        if (valid) {
+            this.lastServedBy.set(this.fallback.providerName());
+        }
+        return valid;
     }
 
     /**

@@ -165,6 +165,38 @@ class CompositeCryptoProviderTest {
     }
 
     @Test
+    void fallbackSignatureVerifiesAfterRecovery() {
+        this.kms.failure = KmsErrorKind.UNAVAILABLE;
+        byte[] signature = this.composite.sign("alias/app", PLAINTEXT);
+        this.kms.failure = null;
+
+        assertThat(this.composite.verify("alias/app", PLAINTEXT, signature)).isTrue();
+        assertThat(this.composite.lastServedBy()).isEqualTo(KmsProviderName.LOCAL);
+        assertThat(this.composite.verify("alias/app", "other".getBytes(StandardCharsets.UTF_8), signature)).isFalse();
+    }
+
+    @Test
+    void fallbackSignatureVerifiesWhileKmsAnswersFalse() {
+        byte[] kmsSignature = this.composite.sign("alias/app", PLAINTEXT);
+        this.connected.set(false);
+        byte[] localSignature = this.composite.sign("alias/app", PLAINTEXT);
+
+        assertThat(this.composite.verify("alias/app", PLAINTEXT, localSignature)).isTrue();
+        assertThat(this.composite.verify("alias/app", PLAINTEXT, kmsSignature)).isTrue();
+    }
+
+    @Test
+    void signatureOfOtherKeyIsFalse() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.Signature signer = java.security.Signature.getInstance("SHA256withECDSA");
+        signer.initSign(generator.generateKeyPair().getPrivate());
+        signer.update(PLAINTEXT);
+
+        assertThat(this.composite.verify("alias/app", PLAINTEXT, signer.sign())).isFalse();
+    }
+
+    @Test
     void unverifiableSignatureDuringOutageRethrows() {
         byte[] signature = this.composite.sign("alias/app", PLAINTEXT);
         this.kms.failure = KmsErrorKind.UNAVAILABLE;
