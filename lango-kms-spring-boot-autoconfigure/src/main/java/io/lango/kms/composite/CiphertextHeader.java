@@ -51,8 +51,9 @@ public final class CiphertextHeader {
                     "ciphertext does not start with the Lango KMS header ('LK'); it is truncated or was not made by this library");
         }
         if (ciphertext[2] != VERSION) {
-            throw invalid(decryptingProvider, keyId, "ciphertext header version %d is not supported; this library reads version %d"
-                .formatted(ciphertext[2], VERSION));
+            throw invalid(decryptingProvider, keyId,
+                    "ciphertext header version %d is not supported; this library reads versions 1 (direct) and 2 (envelope)"
+                        .formatted(ciphertext[2]));
         }
         return KmsProviderName.fromCode(ciphertext[3])
             .orElseThrow(() -> invalid(decryptingProvider, keyId,

@@ -118,6 +118,11 @@ public final class CompositeCryptoProvider implements CryptoProvider {
         requireNoAssociatedData(KmsOperations.DECRYPT, keyId, aad);
         KmsProviderName producer = CiphertextHeader.provider(this.primary.providerName(), keyId, ciphertext);
         byte[] body = CiphertextHeader.body(ciphertext);
+        if (body.length == 0) {
+            throw new KmsException(producer, KmsOperations.DECRYPT, keyId, KmsErrorKind.INVALID_CIPHERTEXT,
+                    "ciphertext is only the %d-byte header, with nothing after it; it is truncated"
+                        .formatted(CiphertextHeader.LENGTH));
+        }
         if (producer == this.primary.providerName()) {
             return decryptWithPrimary(keyId, body);
         }

@@ -76,8 +76,12 @@ public final class EnvelopeFormat {
      * that is malformed.
      */
     public static EnvelopeCiphertext parse(byte[] ciphertext, KmsProviderName decryptingProvider, String keyId) {
-        if (!isEnvelope(ciphertext) || ciphertext.length < FIXED_HEADER_LENGTH) {
+        if (!isEnvelope(ciphertext)) {
             throw invalid(decryptingProvider, keyId, "ciphertext does not start with the envelope header (LK, version 2)");
+        }
+        if (ciphertext.length < FIXED_HEADER_LENGTH) {
+            throw invalid(decryptingProvider, keyId, "envelope ciphertext is truncated: %d bytes, shorter than the %d-byte fixed header"
+                .formatted(ciphertext.length, FIXED_HEADER_LENGTH));
         }
         ByteBuffer buffer = ByteBuffer.wrap(ciphertext);
         buffer.position(3);

@@ -166,7 +166,8 @@ public final class LocalCryptoProvider implements CryptoProvider {
 
     private static KmsException unknownKey(String operation, String keyId, String purpose, boolean otherPurpose) {
         String detail = otherPurpose
-                ? "key is not a %s key; use a key whose type is %s in security.kms.keys".formatted(purpose, purpose)
+                ? "key is not %s %s key; use a key whose type is %s in security.kms.keys"
+                    .formatted(purpose.equals("encryption") ? "an" : "a", purpose, purpose)
                 : "key not found; use 'default' or a name listed in security.kms.keys";
         return failure(operation, keyId, KmsErrorKind.INVALID_KEY, detail, null);
     }

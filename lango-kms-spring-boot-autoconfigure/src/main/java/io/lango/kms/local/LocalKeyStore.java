@@ -8,6 +8,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.Key;
@@ -141,6 +142,7 @@ public final class LocalKeyStore {
                 keyStore.load(null, password);
                 return keyStore;
             }
+            warnIfAccessibleToOthers(file);
             try (InputStream in = Files.newInputStream(file)) {
                 keyStore.load(in, password);
             }
@@ -152,6 +154,21 @@ public final class LocalKeyStore {
                     "Check that " + file + " is a PKCS12 file and that " + PASSWORD_PROPERTY + " (or "
                             + PASSWORD_ENVIRONMENT_VARIABLE + ") is its password.",
                     ex);
+        }
+    }
+
+    /** The key store holds private keys, so any access for the group or other users is worth a warning. */
+    private static void warnIfAccessibleToOthers(Path file) throws IOException {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+        boolean shared = permissions.stream()
+            .anyMatch((permission) -> !permission.name().startsWith("OWNER_"));
+        if (shared) {
+            logger.warn("The local key store " + file + " is accessible to other users ("
+                    + PosixFilePermissions.toString(permissions) + "); restrict it to its owner, for example with: chmod 600 "
+                    + file);
         }
     }
 

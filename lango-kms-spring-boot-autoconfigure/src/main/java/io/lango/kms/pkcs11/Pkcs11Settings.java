@@ -139,7 +139,7 @@ record Pkcs11Settings(String modulePath, Long slotId, int slotListIndex, char[] 
                     "Set " + MODULE_PATH_PROPERTY + " to the absolute path of the PKCS#11 library.", ex);
         }
         // SunPKCS11 also accepts a bare file name that the OS loader searches for, so only a path is checked.
-        if (path.getNameCount() > 1 && !Files.isRegularFile(path)) {
+        if ((path.isAbsolute() || path.getNameCount() > 1) && !Files.isRegularFile(path)) {
             throw new KmsConfigurationException(MODULE_PATH_PROPERTY,
                     "The PKCS#11 library " + trimmed + " (" + MODULE_PATH_PROPERTY + ") does not exist or is not a file.",
                     "Install the HSM vendor's PKCS#11 library (for SoftHSM2: apt-get install softhsm2) or correct "

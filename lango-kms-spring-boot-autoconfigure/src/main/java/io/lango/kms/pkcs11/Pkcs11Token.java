@@ -346,8 +346,10 @@ final class Pkcs11Token implements AutoCloseable {
                 this.keyStore = loadKeyStore(operation);
             }
             if (!this.keyStore.containsAlias(label)) {
-                throw invalidKey(operation, label, "no key with label '%s' on the token in %s (labels found: %s)"
-                    .formatted(label, this.settings.slotDescription(), labels()));
+                // Only start-up lists the token's labels: at run time a caller of the application's API could read them.
+                String found = KmsOperations.START_UP.equals(operation) ? " (labels found: " + labels() + ")" : "";
+                throw invalidKey(operation, label,
+                        "no key with label '%s' on the token in %s%s".formatted(label, this.settings.slotDescription(), found));
             }
             Key key = this.keyStore.getKey(label, null);
             if (key == null) {

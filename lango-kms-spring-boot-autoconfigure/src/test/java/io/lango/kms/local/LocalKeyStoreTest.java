@@ -58,6 +58,17 @@ class LocalKeyStoreTest {
     }
 
     @Test
+    void sharedKeyStoreLogsWarning(CapturedOutput output) throws Exception {
+        Path file = this.directory.resolve("keys.p12");
+        LocalKeyStore.load(properties(file, "changeit"), NO_ENVIRONMENT);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+        LocalKeyStore.load(properties(file, "changeit"), NO_ENVIRONMENT);
+
+        assertThat(output.getOut()).contains("is accessible to other users (rw-r--r--)").contains("chmod 600");
+    }
+
+    @Test
     void passwordComesFromEnvironmentWhenPropertyIsEmpty() {
         Path file = this.directory.resolve("keys.p12");
         KmsProperties properties = properties(file, null);

@@ -296,6 +296,16 @@ class Pkcs11BackendTest {
     }
 
     @Test
+    void nonexistentModuleInRootFails() {
+        KmsProperties properties = Pkcs11Tokens.properties(token);
+        properties.getPkcs11().setModulePath("/nonexistent.so");
+
+        assertThatExceptionOfType(KmsConfigurationException.class)
+            .isThrownBy(() -> new Pkcs11Backend().create(context(properties)))
+            .satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("security.kms.pkcs11.module-path"));
+    }
+
+    @Test
     void fileThatIsNoPkcs11ModuleFails() throws Exception {
         java.nio.file.Path notAModule = java.nio.file.Files.createTempFile("not-a-pkcs11-module", ".so");
         try {

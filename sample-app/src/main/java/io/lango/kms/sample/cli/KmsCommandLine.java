@@ -75,6 +75,9 @@ public final class KmsCommandLine {
         }
         String command = commandName(arguments.words());
         if (command == null) {
+            if (arguments.words().equals(List.of("security", "kms"))) {
+                return usageError("missing command after 'security kms': use status, test or keys", err);
+            }
             String given = arguments.words().isEmpty() ? "no command" : "'" + String.join(" ", arguments.words()) + "'";
             return usageError("unknown command: " + given, err);
         }

@@ -188,6 +188,14 @@ class KmsCommandLineTest {
         assertThat(run.err()).startsWith("error: ").contains("Usage: java -jar lango-kms-sample-app.jar security kms");
     }
 
+    @Test
+    void missingCommandNamesTheChoices() {
+        CliRun run = run("security", "kms");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: missing command after 'security kms': use status, test or keys");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "security kms --help", "security kms help", "-h" })
     void helpPrintsUsageToStdout(String commandLine) {
