@@ -70,22 +70,34 @@ public final class AzureKeyVaultCryptoProvider implements CryptoProvider {
                     "plaintext is %d bytes, but RSA-OAEP with the %d-bit key encrypts at most %d bytes; encrypt a data key with it instead of the data"
                         .formatted(plaintext.length, key.modulusBytes() * 8, limit));
         }
-        return call(KmsOperations.ENCRYPT, target,
+        byte[] rsaCiphertext = call(KmsOperations.ENCRYPT, target,
                 () -> key.client().encrypt(EncryptionAlgorithm.RSA_OAEP, plaintext, Context.NONE).getCipherText());
+        return new VersionedCiphertext(versionOf(key), rsaCiphertext).encode();
     }
 
     @Override
     public byte[] decrypt(String keyId, byte[] ciphertext) {
         requireInput(KmsOperations.DECRYPT, keyId, ciphertext, "ciphertext");
-        Target target = target(KmsOperations.DECRYPT, keyId, false);
-        ResolvedKey key = requireRsa(resolve(target), target);
-        if (ciphertext.length != key.modulusBytes()) {
+        Target named = target(KmsOperations.DECRYPT, keyId, false);
+        VersionedCiphertext versioned;
+        try {
+            versioned = VersionedCiphertext.decode(ciphertext);
+        }
+        catch (IllegalArgumentException ex) {
+            throw failure(KmsOperations.DECRYPT, named.displayId(), KmsErrorKind.INVALID_CIPHERTEXT,
+                    ex.getMessage() + "; it is truncated or was not made by this provider");
+        }
+        Target target = new Target(named.operation(), named.reference().withVersion(versioned.version()),
+                named.displayId());
+        ResolvedKey key = requireRsa(resolveVersion(named, target), target);
+        byte[] rsaCiphertext = versioned.rsaCiphertext();
+        if (rsaCiphertext.length != key.modulusBytes()) {
             throw failure(KmsOperations.DECRYPT, target.displayId(), KmsErrorKind.INVALID_CIPHERTEXT,
-                    "ciphertext is %d bytes, but RSA-OAEP ciphertext of the %d-bit key is exactly %d bytes; it is truncated or was made by another key"
-                        .formatted(ciphertext.length, key.modulusBytes() * 8, key.modulusBytes()));
+                    "RSA-OAEP ciphertext is %d bytes, but that of the %d-bit key is exactly %d bytes; it is truncated or was made by another key"
+                        .formatted(rsaCiphertext.length, key.modulusBytes() * 8, key.modulusBytes()));
         }
         return call(KmsOperations.DECRYPT, target,
-                () -> key.client().decrypt(EncryptionAlgorithm.RSA_OAEP, ciphertext, Context.NONE).getPlainText());
+                () -> key.client().decrypt(EncryptionAlgorithm.RSA_OAEP, rsaCiphertext, Context.NONE).getPlainText());
     }
 
     @Override
@@ -207,6 +219,35 @@ public final class AzureKeyVaultCryptoProvider implements CryptoProvider {
         logger.info("Azure Key Vault key %s resolved to %s (%s)".formatted(reference, resolved.keyIdentifier(),
                 resolved.describe()));
         return resolved;
+    }
+
+    /**
+     * Resolves the key version that encrypted, whatever version is current or pinned now. The configured key is
+     * resolved first, so a missing key stays INVALID_KEY, and its version is reused when it matches; a version
+     * that the vault does not have means the ciphertext was changed or made with another key.
+     */
+    private ResolvedKey resolveVersion(Target named, Target versioned) {
+        ResolvedKey configured = resolve(named);
+        if (versionOf(configured).equals(versioned.reference().version())) {
+            return configured;
+        }
+        try {
+            return resolve(versioned);
+        }
+        catch (KmsException ex) {
+            if (ex.getKind() != KmsErrorKind.INVALID_KEY) {
+                throw ex;
+            }
+            throw new KmsException(KmsProviderName.AZURE_KV, KmsOperations.DECRYPT, named.displayId(),
+                    KmsErrorKind.INVALID_CIPHERTEXT, "ciphertext names key version %s of %s, which could not be used: %s"
+                        .formatted(versioned.reference().version(), named.reference().name(), ex.getMessage()),
+                    ex);
+        }
+    }
+
+    private static String versionOf(ResolvedKey key) {
+        String identifier = key.keyIdentifier();
+        return identifier.substring(identifier.lastIndexOf('/') + 1);
     }
 
     private static ResolvedKey requireRsa(ResolvedKey key, Target target) {

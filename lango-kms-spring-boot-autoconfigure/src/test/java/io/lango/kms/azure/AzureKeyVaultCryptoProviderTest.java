@@ -60,7 +60,8 @@ class AzureKeyVaultCryptoProviderTest {
 
         byte[] ciphertext = provider.encrypt("", PAYLOAD);
 
-        assertThat(ciphertext).hasSize(256);
+        // One length byte, the 32-character key version, then RSA-OAEP ciphertext of the 2048-bit key.
+        assertThat(ciphertext).hasSize(1 + 32 + 256);
         assertThat(provider.decrypt("", ciphertext)).isEqualTo(PAYLOAD);
     }
 
@@ -87,7 +88,11 @@ class AzureKeyVaultCryptoProviderTest {
         Cipher cipher = Cipher.getInstance("RSA/ECB/OAEPWithSHA-1AndMGF1Padding");
         cipher.init(Cipher.ENCRYPT_MODE, provider.publicKey(keyName));
         byte[] jcaCiphertext = cipher.doFinal(PAYLOAD);
-        assertThat(provider.decrypt(keyName, jcaCiphertext)).isEqualTo(PAYLOAD);
+        // The provider's ciphertext starts with the key version (a length byte and the version), then RSA-OAEP.
+        int prefixLength = 1 + ciphertext[0];
+        byte[] versioned = java.util.Arrays.copyOf(ciphertext, prefixLength + jcaCiphertext.length);
+        System.arraycopy(jcaCiphertext, 0, versioned, prefixLength, jcaCiphertext.length);
+        assertThat(provider.decrypt(keyName, versioned)).isEqualTo(PAYLOAD);
         assertThat(provider.decrypt(keyName, ciphertext)).isEqualTo(PAYLOAD);
     }
 
@@ -222,7 +227,7 @@ class AzureKeyVaultCryptoProviderTest {
 
         byte[] ciphertext = provider.encrypt(identifier, PAYLOAD);
 
-        assertThat(ciphertext).hasSize(384);
+        assertThat(ciphertext).hasSize(1 + 32 + 384);
         assertThat(provider.decrypt("monthly-reports", ciphertext)).isEqualTo(PAYLOAD);
         assertThat(provider.encryptionKeyIdentifier("monthly-reports")).isEqualTo(identifier);
     }
@@ -258,12 +263,39 @@ class AzureKeyVaultCryptoProviderTest {
     void tamperedCiphertextIsInvalidCiphertext() {
         AzureKeyVaultCryptoProvider provider = createProvider();
         byte[] ciphertext = provider.encrypt("", PAYLOAD);
-        ciphertext[10] ^= 0x01;
+        ciphertext[1 + 32 + 10] ^= 0x01;
 
         assertThatExceptionOfType(KmsException.class).isThrownBy(() -> provider.decrypt("", ciphertext))
             .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.INVALID_CIPHERTEXT))
             .satisfies((ex) -> assertThat(ex.getKeyId()).isEqualTo(StandInProviders.ENCRYPTION_KEY))
             .withMessageContaining("HTTP 400");
+    }
+
+    @Test
+    void tamperedKeyVersionIsInvalidCiphertext() {
+        AzureKeyVaultCryptoProvider provider = createProvider();
+        byte[] ciphertext = provider.encrypt("", PAYLOAD);
+        ciphertext[10] = (byte) (ciphertext[10] == 'a' ? 'b' : 'a');
+
+        assertThatExceptionOfType(KmsException.class).isThrownBy(() -> provider.decrypt("", ciphertext))
+            .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.INVALID_CIPHERTEXT))
+            .withMessageContaining("ciphertext names key version");
+    }
+
+    @Test
+    void ciphertextDecryptsAfterKeyRotation() throws Exception {
+        AzureKeyVaultCryptoProvider before = createProvider();
+        byte[] ciphertext = before.encrypt("", PAYLOAD);
+        before.close();
+        standIn.createRsaKey(StandInProviders.ENCRYPTION_KEY, 2048);
+
+        AzureKeyVaultCryptoProvider after = createProvider();
+        byte[] newCiphertext = after.encrypt("", PAYLOAD);
+
+        assertThat(after.decrypt("", ciphertext)).isEqualTo(PAYLOAD);
+        assertThat(java.util.Arrays.copyOfRange(newCiphertext, 1, 33))
+            .isNotEqualTo(java.util.Arrays.copyOfRange(ciphertext, 1, 33));
+        after.close();
     }
 
     @Test
