@@ -60,6 +60,8 @@ public final class CompositeCryptoProvider implements CryptoProvider {
 
     private final AtomicLong fallbackOperations = new AtomicLong();
 
+    private volatile boolean refused;
+
     /**
      * Creates a composite that encrypts directly with the KMS; {@code fallback} is null when fallback to local keys
      * is disabled. It still decrypts envelope ciphertext.
@@ -93,12 +95,12 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     @Override
     public byte[] encrypt(String keyId, byte[] plaintext, byte[] aad) {
         if (this.envelopeEncrypt) {
-            return withFallback(KmsOperations.ENCRYPT, keyId,
+            return withFallback(KmsOperations.ENCRYPT, keyId, KeyType.ENCRYPTION,
                     () -> this.envelope.encrypt(this.primary, remoteKeyId(keyId, KeyType.ENCRYPTION), plaintext, aad),
                     () -> this.envelope.encrypt(this.fallback, localKeyId(keyId, KeyType.ENCRYPTION), plaintext, aad));
         }
         requireNoAssociatedData(KmsOperations.ENCRYPT, keyId, aad);
-        return withFallback(KmsOperations.ENCRYPT, keyId,
+        return withFallback(KmsOperations.ENCRYPT, keyId, KeyType.ENCRYPTION,
                 () -> CiphertextHeader.prepend(this.primary.providerName(),
                         this.primary.encrypt(remoteKeyId(keyId, KeyType.ENCRYPTION), plaintext)),
                 () -> CiphertextHeader.prepend(this.fallback.providerName(),
@@ -127,7 +129,12 @@ public final class CompositeCryptoProvider implements CryptoProvider {
             return decryptWithPrimary(keyId, body);
         }
         if (this.fallback != null && producer == this.fallback.providerName()) {
-            byte[] plaintext = this.fallback.decrypt(localKeyId(keyId, KeyType.ENCRYPTION), body);
+            String localKeyId = localKeyId(keyId, KeyType.ENCRYPTION);
+            if (localKeyId == null) {
+                throw new KmsException(producer, KmsOperations.DECRYPT, keyId, KmsErrorKind.INVALID_CIPHERTEXT,
+                        "ciphertext was made by the local fallback under another key; pass the key id used to encrypt");
+            }
+            byte[] plaintext = this.fallback.decrypt(localKeyId, body);
             this.lastServedBy.set(this.fallback.providerName());
             return plaintext;
         }
@@ -178,7 +185,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     private void requireSameKey(String keyId, EnvelopeFormat.EnvelopeCiphertext parsed, KmsProviderName producer) {
         String expected = (producer == this.primary.providerName()) ? remoteKeyId(keyId, KeyType.ENCRYPTION)
                 : localKeyId(keyId, KeyType.ENCRYPTION);
-        if (!expected.equals(parsed.keyId())) {
+        if (!Objects.equals(expected, parsed.keyId())) {
             throw new KmsException(producer, KmsOperations.DECRYPT, keyId, KmsErrorKind.INVALID_CIPHERTEXT,
                     "ciphertext was encrypted under key '%s', not under the key that decrypt was called with; pass the key id used to encrypt"
                         .formatted(parsed.keyId()));
@@ -201,7 +208,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
 
     @Override
     public byte[] sign(String keyId, byte[] payload) {
-        return withFallback(KmsOperations.SIGN, keyId,
+        return withFallback(KmsOperations.SIGN, keyId, KeyType.SIGNING,
                 () -> this.primary.sign(remoteKeyId(keyId, KeyType.SIGNING), payload),
                 () -> this.fallback.sign(localKeyId(keyId, KeyType.SIGNING), payload));
     }
@@ -237,7 +244,11 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     }
 
     private boolean verifyWithFallback(String keyId, byte[] payload, byte[] signature) {
-        boolean valid = this.fallback.verify(localKeyId(keyId, KeyType.SIGNING), payload, signature);
+        String localKeyId = localKeyId(keyId, KeyType.SIGNING);
+        if (localKeyId == null) {
+            return false;
+        }
+        boolean valid = this.fallback.verify(localKeyId, payload, signature);
         if (valid) {
             this.lastServedBy.set(this.fallback.providerName());
         }
@@ -278,8 +289,10 @@ public final class CompositeCryptoProvider implements CryptoProvider {
         return this.fallback != null;
     }
 
-    private <T> T withFallback(String operation, String keyId, Supplier<T> primaryCall, Supplier<T> fallbackCall) {
-        if (this.fallback != null && this.connectionChecker.isUnreachable()) {
+    private <T> T withFallback(String operation, String keyId, KeyType type, Supplier<T> primaryCall,
+            Supplier<T> fallbackCall) {
+        boolean localCounterpart = localKeyId(keyId, type) != null;
+        if (localCounterpart && this.fallback != null && !this.refused && this.connectionChecker.isUnreachable()) {
             return runFallback(operation, keyId, "the health check found it unreachable", fallbackCall);
         }
         try {
@@ -288,10 +301,21 @@ public final class CompositeCryptoProvider implements CryptoProvider {
             return result;
         }
         catch (KmsException ex) {
-            if (!canFallBack(ex)) {
+            recordRefusal(ex);
+            if (!localCounterpart || !canFallBack(ex)) {
                 throw ex;
             }
             return runFallback(operation, keyId, ex.getMessage(), fallbackCall);
+        }
+    }
+
+    /**
+     * Remembers that the KMS refused a request (access denied, disabled key), so that an outage which follows does
+     * not bypass the refusal through the fallback; the next success clears it.
+     */
+    private void recordRefusal(KmsException ex) {
+        if (ex.getKind() == KmsErrorKind.ACCESS_DENIED || ex.getKind() == KmsErrorKind.KEY_DISABLED) {
+            this.refused = true;
         }
     }
 
@@ -320,12 +344,15 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     }
 
     private boolean canFallBack(KmsException ex) {
-        return this.fallback != null && ex.getKind() == KmsErrorKind.UNAVAILABLE;
+        return this.fallback != null && !this.refused && ex.getKind() == KmsErrorKind.UNAVAILABLE;
     }
 
     /** Logs a switch between primary and fallback once, at WARN, instead of on every operation. */
     private void markServed(KmsProviderName provider, String operation, String keyId, String reason) {
         this.lastServedBy.set(provider);
+        if (provider == this.primary.providerName()) {
+            this.refused = false;
+        }
         KmsProviderName previous = this.servingProvider.getAndSet(provider);
         if (previous == provider) {
             return;
@@ -357,8 +384,21 @@ public final class CompositeCryptoProvider implements CryptoProvider {
             .orElse(defaultKey ? "" : keyId);
     }
 
+    /**
+     * Returns the local key that stands in for {@code keyId}: the default key for a default id or the configured
+     * default key, the key of the same name for a registry name, or null when the id has no local counterpart, so
+     * the fallback never serves a key under another key's identity.
+     */
     private String localKeyId(String keyId, KeyType type) {
-        boolean named = !CryptoProvider.isDefaultKeyId(keyId) && this.keyRegistry.find(keyId, type).isPresent();
-        return named ? keyId : "";
+        if (CryptoProvider.isDefaultKeyId(keyId)) {
+            return "";
+        }
+        if (this.keyRegistry.find(keyId, type).isPresent()) {
+            return keyId;
+        }
+        String configuredDefault = this.keyRegistry.find(LocalKeyStore.DEFAULT_KEY, type)
+            .map(KeyDescriptor::remoteKeyId)
+            .orElse(null);
+        return keyId.equals(configuredDefault) ? "" : null;
     }
 }

@@ -44,6 +44,13 @@ final class DataKeyCache implements AutoCloseable {
      * does not queue every encrypt behind one wrap call.
      */
     Lease acquire(KmsProviderName provider, String keyId, long plaintextBytes, Supplier<DataKey> wrapNewKey) {
+        if (plaintextBytes > this.maxBytes) {
+            // A single message larger than max-bytes gets its own key and leaves the cached key in place.
+            DataKey single = wrapNewKey.get();
+            DataKey copy = single.copy();
+            single.zero();
+            return new Lease(copy, false);
+        }
         CacheKey cacheKey = new CacheKey(provider, keyId);
         DataKey cached = takeCached(cacheKey, plaintextBytes);
         if (cached != null) {
@@ -52,7 +59,6 @@ final class DataKeyCache implements AutoCloseable {
         DataKey fresh = wrapNewKey.get();
         DataKey copy = fresh.copy();
         if (!store(cacheKey, fresh, plaintextBytes)) {
-            // A single message larger than max-bytes gets its own key, which is not kept.
             fresh.zero();
         }
         return new Lease(copy, false);

@@ -50,6 +50,9 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
 
     private volatile ProbeResult lastResult;
 
+    /** Whether a probe was refused since the last successful one; read and written only under the probe lock. */
+    private boolean refusedSinceSuccess;
+
     /**
      * Creates a checker for {@code provider}, which must be the provider without retries.
      */
@@ -93,7 +96,7 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
             if (isFresh(cached)) {
                 return cached;
             }
-            ProbeResult result = probe();
+            ProbeResult result = applyRefusal(probe());
             logStateChange(cached, result);
             this.lastResult = result;
             return result;
@@ -125,23 +128,44 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
         try {
             byte[] plaintext = roundTrip.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
             boolean matches = Arrays.equals(PROBE_PAYLOAD, plaintext);
-            return new ProbeResult(matches, false, started, matches ? null : "decrypted probe payload did not match");
+            return new ProbeResult(matches, false, false, started,
+                    matches ? null : "decrypted probe payload did not match");
         }
         catch (TimeoutException ex) {
             roundTrip.cancel(true);
-            return new ProbeResult(false, true, started, "probe timed out after " + this.timeout.toMillis() + " ms");
+            return new ProbeResult(false, true, false, started,
+                    "probe timed out after " + this.timeout.toMillis() + " ms");
         }
         catch (ExecutionException ex) {
             Throwable cause = ex.getCause();
-            boolean unreachable = cause instanceof KmsException kmsException
-                    && kmsException.getKind() == KmsErrorKind.UNAVAILABLE;
-            return new ProbeResult(false, unreachable, started, String.valueOf(cause.getMessage()));
+            KmsErrorKind kind = (cause instanceof KmsException kmsException) ? kmsException.getKind() : null;
+            boolean refused = kind == KmsErrorKind.ACCESS_DENIED || kind == KmsErrorKind.KEY_DISABLED;
+            return new ProbeResult(false, kind == KmsErrorKind.UNAVAILABLE, refused, started,
+                    String.valueOf(cause.getMessage()));
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             roundTrip.cancel(true);
-            return new ProbeResult(false, false, started, "probe was interrupted");
+            return new ProbeResult(false, false, false, started, "probe was interrupted");
         }
+    }
+
+    /**
+     * Keeps a KMS that refused the probe (access denied, disabled key) from counting as merely unreachable when
+     * an outage follows, so the fallback cannot bypass the refusal; the next successful probe clears it.
+     */
+    private ProbeResult applyRefusal(ProbeResult result) {
+        if (result.connected()) {
+            this.refusedSinceSuccess = false;
+        }
+        else if (result.refused()) {
+            this.refusedSinceSuccess = true;
+        }
+        else if (result.unreachable() && this.refusedSinceSuccess) {
+            return new ProbeResult(false, false, false, result.time(), result.error()
+                    + " (the KMS refused the last probe that it answered, so the fallback stays off)");
+        }
+        return result;
     }
 
     private byte[] roundTrip() {
@@ -167,9 +191,10 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
      * @param unreachable whether the probe failed because the backend could not be reached (an
      * {@code UNAVAILABLE} error or a timeout), so a fallback may serve; false for access denied, a disabled key
      * and other refusals
+     * @param refused whether the KMS answered but refused the probe: access denied or a disabled key
      * @param time when the probe started
      * @param error why the probe failed, or null when it succeeded
      */
-    public record ProbeResult(boolean connected, boolean unreachable, Instant time, String error) {
+    public record ProbeResult(boolean connected, boolean unreachable, boolean refused, Instant time, String error) {
     }
 }

@@ -42,7 +42,7 @@ class CompositeCryptoProviderTest {
     private final AtomicBoolean connected = new AtomicBoolean(true);
 
     private final CompositeCryptoProvider composite = new CompositeCryptoProvider(this.kms, this.local,
-            this.connected::get, new PropertiesKeyRegistry(new KmsProperties()));
+            this.connected::get, new PropertiesKeyRegistry(awsProperties()));
 
     @Test
     void reachablePrimaryServesAndHeaderNamesIt() {
@@ -91,7 +91,7 @@ class CompositeCryptoProviderTest {
             }
         };
         CompositeCryptoProvider composite = new CompositeCryptoProvider(this.kms, this.local, accessDenied,
-                new PropertiesKeyRegistry(new KmsProperties()));
+                new PropertiesKeyRegistry(awsProperties()));
         this.kms.failure = KmsErrorKind.ACCESS_DENIED;
 
         assertThatExceptionOfType(KmsException.class).isThrownBy(() -> composite.encrypt("alias/app", PLAINTEXT))
@@ -165,6 +165,56 @@ class CompositeCryptoProviderTest {
     }
 
     @Test
+    void keyWithoutLocalCounterpartDoesNotFallBack() {
+        this.kms.failure = KmsErrorKind.UNAVAILABLE;
+
+        assertThatExceptionOfType(KmsException.class)
+            .isThrownBy(() -> this.composite.encrypt("alias/tenant-a", PLAINTEXT))
+            .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.UNAVAILABLE));
+        assertThatExceptionOfType(KmsException.class).isThrownBy(() -> this.composite.sign("alias/tenant-a", PLAINTEXT))
+            .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.UNAVAILABLE));
+        assertThat(this.composite.fallbackOperationCount()).isZero();
+    }
+
+    @Test
+    void fallbackCiphertextNeedsItsOwnKeyId() {
+        this.connected.set(false);
+        byte[] ciphertext = this.composite.encrypt("alias/app", PLAINTEXT);
+        this.connected.set(true);
+
+        assertThat(this.composite.decrypt("default", ciphertext)).isEqualTo(PLAINTEXT);
+        assertThatExceptionOfType(KmsException.class)
+            .isThrownBy(() -> this.composite.decrypt("alias/tenant-b", ciphertext))
+            .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.INVALID_CIPHERTEXT));
+    }
+
+    @Test
+    void fallbackSignatureFailsUnderOtherKey() {
+        this.connected.set(false);
+        byte[] signature = this.composite.sign("alias/app", PLAINTEXT);
+        this.connected.set(true);
+
+        assertThat(this.composite.verify("alias/other-signer", PLAINTEXT, signature)).isFalse();
+    }
+
+    @Test
+    void refusalThenOutageDoesNotFallBack() {
+        this.kms.failure = KmsErrorKind.ACCESS_DENIED;
+        assertThatExceptionOfType(KmsException.class).isThrownBy(() -> this.composite.encrypt("alias/app", PLAINTEXT));
+
+        this.kms.failure = KmsErrorKind.UNAVAILABLE;
+        assertThatExceptionOfType(KmsException.class).isThrownBy(() -> this.composite.encrypt("alias/app", PLAINTEXT))
+            .satisfies((ex) -> assertThat(ex.getKind()).isEqualTo(KmsErrorKind.UNAVAILABLE));
+        assertThat(this.composite.fallbackOperationCount()).isZero();
+
+        this.kms.failure = null;
+        this.composite.encrypt("alias/app", PLAINTEXT);
+        this.kms.failure = KmsErrorKind.UNAVAILABLE;
+        assertThat(this.composite.encrypt("alias/app", PLAINTEXT)[3]).as("fallback again after a success")
+            .isEqualTo(KmsProviderName.LOCAL.code());
+    }
+
+    @Test
     void fallbackSignatureVerifiesAfterRecovery() {
         this.kms.failure = KmsErrorKind.UNAVAILABLE;
         byte[] signature = this.composite.sign("alias/app", PLAINTEXT);
@@ -232,7 +282,7 @@ class CompositeCryptoProviderTest {
     @Test
     void withoutFallbackUnavailableIsRethrown() {
         CompositeCryptoProvider noFallback = new CompositeCryptoProvider(this.kms, null, () -> false,
-                new PropertiesKeyRegistry(new KmsProperties()));
+                new PropertiesKeyRegistry(awsProperties()));
         this.kms.failure = KmsErrorKind.UNAVAILABLE;
 
         assertThatExceptionOfType(KmsException.class).isThrownBy(() -> noFallback.encrypt("alias/app", PLAINTEXT))
@@ -280,6 +330,14 @@ class CompositeCryptoProviderTest {
         named.encrypt("orders", PLAINTEXT);
 
         assertThat(this.kms.lastKeyId).isEqualTo("alias/orders");
+    }
+
+    /** Properties of an AWS KMS application whose default key is alias/app, the key most tests use. */
+    private static KmsProperties awsProperties() {
+        KmsProperties properties = new KmsProperties();
+        properties.setProvider("aws-kms");
+        properties.setKeyId("alias/app");
+        return properties;
     }
 
     /** KMS double over a second local key set, reporting itself as AWS KMS, that can fail with any kind. */

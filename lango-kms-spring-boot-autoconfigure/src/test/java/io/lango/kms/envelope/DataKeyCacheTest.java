@@ -47,6 +47,20 @@ class DataKeyCacheTest {
     }
 
     @Test
+    void oversizedMessageKeepsCachedKey() {
+        DataKeyCache cache = new DataKeyCache(Duration.ofMinutes(5), 100, 100, Clock.systemUTC());
+
+        cache.acquire(KmsProviderName.LOCAL, "", 1, this::wrap);
+        DataKeyCache.Lease oversized = cache.acquire(KmsProviderName.LOCAL, "", 150, this::wrap);
+        DataKeyCache.Lease small = cache.acquire(KmsProviderName.LOCAL, "", 1, this::wrap);
+
+        assertThat(oversized.cached()).isFalse();
+        assertThat(small.cached()).isTrue();
+        assertThat(this.wrapped).hasSize(2);
+        assertThat(this.wrapped.get(1).key()).as("oversized message's own key is zeroed").containsOnly(0);
+    }
+
+    @Test
     void keysAreSeparatePerProviderAndKeyId() {
         DataKeyCache cache = new DataKeyCache(Duration.ofMinutes(5), 100, 1_000, Clock.systemUTC());
 

@@ -206,7 +206,15 @@ class EnvelopeCompositeTest {
             this.encryptor = new EnvelopeEncryptor(this.settings);
         }
         return new CompositeCryptoProvider(this.kms, this.local, () -> !this.kms.down,
-                new PropertiesKeyRegistry(new KmsProperties()), this.encryptor, envelopeEncrypt);
+                new PropertiesKeyRegistry(awsProperties()), this.encryptor, envelopeEncrypt);
+    }
+
+    /** Properties of an AWS KMS application whose default key is alias/app, the key most tests use. */
+    private static KmsProperties awsProperties() {
+        KmsProperties properties = new KmsProperties();
+        properties.setProvider("aws-kms");
+        properties.setKeyId("alias/app");
+        return properties;
     }
 
     /** Composite whose registry maps the names tenantA and tenantB to their own AWS aliases. */

@@ -151,6 +151,27 @@ class KmsHealthCheckerTest {
     }
 
     @Test
+    void refusalThenOutageStaysReachable() {
+        KmsHealthChecker checker = checker(Duration.ofSeconds(5));
+        this.provider.failure = new KmsException(KmsProviderName.AWS_KMS, "encrypt", "", KmsErrorKind.ACCESS_DENIED,
+                "not authorized");
+        assertThat(checker.isUnreachable()).isFalse();
+
+        this.clock.advance(Duration.ofSeconds(31));
+        this.provider.failure = unavailable();
+
+        assertThat(checker.isUnreachable()).isFalse();
+        assertThat(checker.currentResult().error()).contains("the fallback stays off");
+
+        this.clock.advance(Duration.ofSeconds(31));
+        this.provider.failure = null;
+        assertThat(checker.isConnected()).isTrue();
+        this.clock.advance(Duration.ofSeconds(31));
+        this.provider.failure = unavailable();
+        assertThat(checker.isUnreachable()).as("after a success an outage counts again").isTrue();
+    }
+
+    @Test
     void timedOutProbeIsUnreachable() {
         KmsHealthChecker checker = checker(Duration.ofMillis(100));
         this.provider.gate = new CountDownLatch(1);
