@@ -60,7 +60,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
 
     private final AtomicLong fallbackOperations = new AtomicLong();
 
-    private volatile boolean refused;
+    private volatile boolean rejected;
 
     /**
      * Creates a composite that encrypts directly with the KMS; {@code fallback} is null when fallback to local keys
@@ -292,7 +292,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     private <T> T withFallback(String operation, String keyId, KeyType type, Supplier<T> primaryCall,
             Supplier<T> fallbackCall) {
         boolean localCounterpart = localKeyId(keyId, type) != null;
-        if (localCounterpart && this.fallback != null && !this.refused && this.connectionChecker.isUnreachable()) {
+        if (localCounterpart && this.fallback != null && !this.rejected && this.connectionChecker.isUnreachable()) {
             return runFallback(operation, keyId, "the health check found it unreachable", fallbackCall);
         }
         try {
@@ -301,7 +301,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
             return result;
         }
         catch (KmsException ex) {
-            recordRefusal(ex);
+            recordRejection(ex);
             if (!localCounterpart || !canFallBack(ex)) {
                 throw ex;
             }
@@ -310,12 +310,12 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     }
 
     /**
-     * Remembers that the KMS refused a request (access denied, disabled key), so that an outage which follows does
-     * not bypass the refusal through the fallback; the next success clears it.
+     * Remembers that the KMS rejected a request (access denied, disabled key), because an outage that follows must
+     * not bypass the rejection through the fallback. The next success clears it.
      */
-    private void recordRefusal(KmsException ex) {
+    private void recordRejection(KmsException ex) {
         if (ex.getKind() == KmsErrorKind.ACCESS_DENIED || ex.getKind() == KmsErrorKind.KEY_DISABLED) {
-            this.refused = true;
+            this.rejected = true;
         }
     }
 
@@ -344,14 +344,14 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     }
 
     private boolean canFallBack(KmsException ex) {
-        return this.fallback != null && !this.refused && ex.getKind() == KmsErrorKind.UNAVAILABLE;
+        return this.fallback != null && !this.rejected && ex.getKind() == KmsErrorKind.UNAVAILABLE;
     }
 
     /** Logs a switch between primary and fallback once, at WARN, instead of on every operation. */
     private void markServed(KmsProviderName provider, String operation, String keyId, String reason) {
         this.lastServedBy.set(provider);
         if (provider == this.primary.providerName()) {
-            this.refused = false;
+            this.rejected = false;
         }
         KmsProviderName previous = this.servingProvider.getAndSet(provider);
         if (previous == provider) {
@@ -385,7 +385,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     }
 
     /**
-     * Returns the local key that stands in for {@code keyId}: the default key for a default id or the configured
+     * Returns the local key that replaces {@code keyId} in the fallback: the default key for a default id or the configured
      * default key, the key of the same name for a registry name, or null when the id has no local counterpart, so
      * the fallback never serves a key under another key's identity.
      */

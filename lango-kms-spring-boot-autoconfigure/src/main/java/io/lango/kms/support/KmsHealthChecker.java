@@ -50,8 +50,8 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
 
     private volatile ProbeResult lastResult;
 
-    /** Whether a probe was refused since the last successful one; read and written only under the probe lock. */
-    private boolean refusedSinceSuccess;
+    /** Whether a probe was rejected since the last successful one; read and written only under the probe lock. */
+    private boolean rejectedSinceSuccess;
 
     /**
      * Creates a checker for {@code provider}, which must be the provider without retries.
@@ -96,7 +96,7 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
             if (isFresh(cached)) {
                 return cached;
             }
-            ProbeResult result = applyRefusal(probe());
+            ProbeResult result = applyRejection(probe());
             logStateChange(cached, result);
             this.lastResult = result;
             return result;
@@ -139,8 +139,8 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
         catch (ExecutionException ex) {
             Throwable cause = ex.getCause();
             KmsErrorKind kind = (cause instanceof KmsException kmsException) ? kmsException.getKind() : null;
-            boolean refused = kind == KmsErrorKind.ACCESS_DENIED || kind == KmsErrorKind.KEY_DISABLED;
-            return new ProbeResult(false, kind == KmsErrorKind.UNAVAILABLE, refused, started,
+            boolean rejected = kind == KmsErrorKind.ACCESS_DENIED || kind == KmsErrorKind.KEY_DISABLED;
+            return new ProbeResult(false, kind == KmsErrorKind.UNAVAILABLE, rejected, started,
                     String.valueOf(cause.getMessage()));
         }
         catch (InterruptedException ex) {
@@ -151,19 +151,19 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
     }
 
     /**
-     * Keeps a KMS that refused the probe (access denied, disabled key) from counting as merely unreachable when
-     * an outage follows, so the fallback cannot bypass the refusal; the next successful probe clears it.
+     * Keeps a KMS that rejected the probe (access denied, disabled key) from counting as merely unreachable when
+     * an outage follows, because the fallback must not bypass the rejection. The next successful probe clears it.
      */
-    private ProbeResult applyRefusal(ProbeResult result) {
+    private ProbeResult applyRejection(ProbeResult result) {
         if (result.connected()) {
-            this.refusedSinceSuccess = false;
+            this.rejectedSinceSuccess = false;
         }
-        else if (result.refused()) {
-            this.refusedSinceSuccess = true;
+        else if (result.rejected()) {
+            this.rejectedSinceSuccess = true;
         }
-        else if (result.unreachable() && this.refusedSinceSuccess) {
+        else if (result.unreachable() && this.rejectedSinceSuccess) {
             return new ProbeResult(false, false, false, result.time(), result.error()
-                    + " (the KMS refused the last probe that it answered, so the fallback stays off)");
+                    + " (the KMS rejected the last probe that it replied to, so the fallback stays off)");
         }
         return result;
     }
@@ -190,11 +190,11 @@ public final class KmsHealthChecker implements ConnectionChecker, AutoCloseable 
      * @param connected whether the round trip returned the probe payload
      * @param unreachable whether the probe failed because the backend could not be reached (an
      * {@code UNAVAILABLE} error or a timeout), so a fallback may serve; false for access denied, a disabled key
-     * and other refusals
-     * @param refused whether the KMS answered but refused the probe: access denied or a disabled key
+     * and other rejections
+     * @param rejected whether the KMS replied but rejected the probe: access denied or a disabled key
      * @param time when the probe started
      * @param error why the probe failed, or null when it succeeded
      */
-    public record ProbeResult(boolean connected, boolean unreachable, boolean refused, Instant time, String error) {
+    public record ProbeResult(boolean connected, boolean unreachable, boolean rejected, Instant time, String error) {
     }
 }

@@ -198,7 +198,7 @@ class CompositeCryptoProviderTest {
     }
 
     @Test
-    void refusalThenOutageDoesNotFallBack() {
+    void rejectionThenOutageDoesNotFallBack() {
         this.kms.failure = KmsErrorKind.ACCESS_DENIED;
         assertThatExceptionOfType(KmsException.class).isThrownBy(() -> this.composite.encrypt("alias/app", PLAINTEXT));
 

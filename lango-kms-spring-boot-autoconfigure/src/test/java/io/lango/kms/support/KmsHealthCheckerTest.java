@@ -151,7 +151,7 @@ class KmsHealthCheckerTest {
     }
 
     @Test
-    void refusalThenOutageStaysReachable() {
+    void rejectionThenOutageStaysReachable() {
         KmsHealthChecker checker = checker(Duration.ofSeconds(5));
         this.provider.failure = new KmsException(KmsProviderName.AWS_KMS, "encrypt", "", KmsErrorKind.ACCESS_DENIED,
                 "not authorized");
