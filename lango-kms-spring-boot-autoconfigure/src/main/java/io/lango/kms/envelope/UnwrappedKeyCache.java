@@ -22,7 +22,7 @@ final class UnwrappedKeyCache implements AutoCloseable {
 
     private final Clock clock;
 
-    private final LinkedHashMap<CacheKey, Entry> entries;
+    private final LinkedHashMap<CacheKey, CachedKey> entries;
 
     UnwrappedKeyCache(int capacity, Duration timeToLive, Clock clock) {
         this.capacity = capacity;
@@ -31,7 +31,7 @@ final class UnwrappedKeyCache implements AutoCloseable {
         this.entries = new LinkedHashMap<>(16, 0.75f, true) {
 
             @Override
-            protected boolean removeEldestEntry(Map.Entry<CacheKey, Entry> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<CacheKey, CachedKey> eldest) {
                 if (size() <= UnwrappedKeyCache.this.capacity) {
                     return false;
                 }
@@ -46,7 +46,7 @@ final class UnwrappedKeyCache implements AutoCloseable {
      */
     synchronized byte[] get(KmsProviderName provider, String keyId, byte[] wrappedKey) {
         CacheKey cacheKey = new CacheKey(provider, keyId, ByteBuffer.wrap(wrappedKey));
-        Entry entry = this.entries.get(cacheKey);
+        CachedKey entry = this.entries.get(cacheKey);
         if (entry == null) {
             return null;
         }
@@ -63,7 +63,7 @@ final class UnwrappedKeyCache implements AutoCloseable {
      */
     synchronized void put(KmsProviderName provider, String keyId, byte[] wrappedKey, byte[] key) {
         CacheKey cacheKey = new CacheKey(provider, keyId, ByteBuffer.wrap(wrappedKey.clone()));
-        Entry previous = this.entries.put(cacheKey, new Entry(key.clone(), this.clock.instant()));
+        CachedKey previous = this.entries.put(cacheKey, new CachedKey(key.clone(), this.clock.instant()));
         if (previous != null) {
             Arrays.fill(previous.key, (byte) 0);
         }
@@ -78,6 +78,6 @@ final class UnwrappedKeyCache implements AutoCloseable {
     private record CacheKey(KmsProviderName provider, String keyId, ByteBuffer wrappedKey) {
     }
 
-    private record Entry(byte[] key, Instant created) {
+    private record CachedKey(byte[] key, Instant created) {
     }
 }
