@@ -20,8 +20,6 @@ import io.lango.kms.autoconfigure.KmsProperties.KeyType;
 import io.lango.kms.envelope.EnvelopeEncryptor;
 import io.lango.kms.envelope.EnvelopeFormat;
 import io.lango.kms.envelope.EnvelopeStatistics;
-import io.lango.kms.local.LocalKeyStore;
-import io.lango.kms.registry.KeyDescriptor;
 import io.lango.kms.registry.KeyRegistry;
 
 /**
@@ -49,6 +47,8 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     private final ConnectionChecker connectionChecker;
 
     private final KeyRegistry keyRegistry;
+
+    private final CompositeKeyIds keyIds;
 
     private final EnvelopeEncryptor envelope;
 
@@ -82,6 +82,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
         this.fallback = fallback;
         this.connectionChecker = Objects.requireNonNull(connectionChecker, "connectionChecker");
         this.keyRegistry = Objects.requireNonNull(keyRegistry, "keyRegistry");
+        this.keyIds = new CompositeKeyIds(primary.providerName(), keyRegistry);
         this.envelope = Objects.requireNonNull(envelope, "envelope");
         this.envelopeEncrypt = envelopeEncrypt;
         this.servingProvider = new AtomicReference<>(primary.providerName());
@@ -96,15 +97,17 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     public byte[] encrypt(String keyId, byte[] plaintext, byte[] aad) {
         if (this.envelopeEncrypt) {
             return withFallback(KmsOperations.ENCRYPT, keyId, KeyType.ENCRYPTION,
-                    () -> this.envelope.encrypt(this.primary, remoteKeyId(keyId, KeyType.ENCRYPTION), plaintext, aad),
-                    () -> this.envelope.encrypt(this.fallback, localKeyId(keyId, KeyType.ENCRYPTION), plaintext, aad));
+                    () -> this.envelope.encrypt(this.primary, this.keyIds.primaryKeyId(keyId, KeyType.ENCRYPTION),
+                            plaintext, aad),
+                    () -> this.envelope.encrypt(this.fallback, this.keyIds.localKeyId(keyId, KeyType.ENCRYPTION),
+                            plaintext, aad));
         }
         requireNoAssociatedData(KmsOperations.ENCRYPT, keyId, aad);
         return withFallback(KmsOperations.ENCRYPT, keyId, KeyType.ENCRYPTION,
                 () -> CiphertextHeader.prepend(this.primary.providerName(),
-                        this.primary.encrypt(remoteKeyId(keyId, KeyType.ENCRYPTION), plaintext)),
+                        this.primary.encrypt(this.keyIds.primaryKeyId(keyId, KeyType.ENCRYPTION), plaintext)),
                 () -> CiphertextHeader.prepend(this.fallback.providerName(),
-                        this.fallback.encrypt(localKeyId(keyId, KeyType.ENCRYPTION), plaintext)));
+                        this.fallback.encrypt(this.keyIds.localKeyId(keyId, KeyType.ENCRYPTION), plaintext)));
     }
 
     @Override
@@ -129,7 +132,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
             return decryptWithPrimary(keyId, body);
         }
         if (this.fallback != null && producer == this.fallback.providerName()) {
-            String localKeyId = localKeyId(keyId, KeyType.ENCRYPTION);
+            String localKeyId = this.keyIds.localKeyId(keyId, KeyType.ENCRYPTION);
             if (localKeyId == null) {
                 throw new KmsException(producer, KmsOperations.DECRYPT, keyId, KmsErrorKind.INVALID_CIPHERTEXT,
                         "ciphertext was made by the local fallback under another key; pass the key id used to encrypt");
@@ -183,8 +186,9 @@ public final class CompositeCryptoProvider implements CryptoProvider {
      * tenant's data by passing its own key id.
      */
     private void requireSameKey(String keyId, EnvelopeFormat.EnvelopeCiphertext parsed, KmsProviderName producer) {
-        String expected = (producer == this.primary.providerName()) ? remoteKeyId(keyId, KeyType.ENCRYPTION)
-                : localKeyId(keyId, KeyType.ENCRYPTION);
+        String expected = (producer == this.primary.providerName())
+                ? this.keyIds.primaryKeyId(keyId, KeyType.ENCRYPTION)
+                : this.keyIds.localKeyId(keyId, KeyType.ENCRYPTION);
         if (!Objects.equals(expected, parsed.keyId())) {
             throw new KmsException(producer, KmsOperations.DECRYPT, keyId, KmsErrorKind.INVALID_CIPHERTEXT,
                     "ciphertext was encrypted under key '%s', not under the key that decrypt was called with; pass the key id used to encrypt"
@@ -209,8 +213,8 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     @Override
     public byte[] sign(String keyId, byte[] payload) {
         return withFallback(KmsOperations.SIGN, keyId, KeyType.SIGNING,
-                () -> this.primary.sign(remoteKeyId(keyId, KeyType.SIGNING), payload),
-                () -> this.fallback.sign(localKeyId(keyId, KeyType.SIGNING), payload));
+                () -> this.primary.sign(this.keyIds.primaryKeyId(keyId, KeyType.SIGNING), payload),
+                () -> this.fallback.sign(this.keyIds.localKeyId(keyId, KeyType.SIGNING), payload));
     }
 
     /**
@@ -224,7 +228,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     public boolean verify(String keyId, byte[] payload, byte[] signature) {
         boolean valid;
         try {
-            valid = this.primary.verify(remoteKeyId(keyId, KeyType.SIGNING), payload, signature);
+            valid = this.primary.verify(this.keyIds.primaryKeyId(keyId, KeyType.SIGNING), payload, signature);
         }
         catch (KmsException ex) {
             if (!canFallBack(ex) || !verifyWithFallback(keyId, payload, signature)) {
@@ -244,7 +248,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
     }
 
     private boolean verifyWithFallback(String keyId, byte[] payload, byte[] signature) {
-        String localKeyId = localKeyId(keyId, KeyType.SIGNING);
+        String localKeyId = this.keyIds.localKeyId(keyId, KeyType.SIGNING);
         if (localKeyId == null) {
             return false;
         }
@@ -260,7 +264,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
      */
     @Override
     public PublicKey publicKey(String keyId) {
-        return this.primary.publicKey(remoteKeyId(keyId, KeyType.SIGNING));
+        return this.primary.publicKey(this.keyIds.primaryKeyId(keyId, KeyType.SIGNING));
     }
 
     @Override
@@ -291,7 +295,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
 
     private <T> T withFallback(String operation, String keyId, KeyType type, Supplier<T> primaryCall,
             Supplier<T> fallbackCall) {
-        boolean localCounterpart = localKeyId(keyId, type) != null;
+        boolean localCounterpart = this.keyIds.localKeyId(keyId, type) != null;
         if (localCounterpart && this.fallback != null && !this.rejected && this.connectionChecker.isUnreachable()) {
             return runFallback(operation, keyId, "the health check found it unreachable", fallbackCall);
         }
@@ -328,7 +332,7 @@ public final class CompositeCryptoProvider implements CryptoProvider {
 
     private byte[] decryptWithPrimary(String keyId, byte[] body) {
         failFastWhenPrimaryDown(keyId);
-        byte[] plaintext = this.primary.decrypt(remoteKeyId(keyId, KeyType.ENCRYPTION), body);
+        byte[] plaintext = this.primary.decrypt(this.keyIds.primaryKeyId(keyId, KeyType.ENCRYPTION), body);
         this.lastServedBy.set(this.primary.providerName());
         return plaintext;
     }
@@ -365,40 +369,5 @@ public final class CompositeCryptoProvider implements CryptoProvider {
             logger.warn("KMS %s is unreachable, so encrypt and sign fall back to local keys (first: %s, key=%s): %s"
                 .formatted(this.primary.providerName().configName(), operation, keyId, reason));
         }
-    }
-
-    /**
-     * Resolves a caller's key id to the id that the primary receives: a default id becomes the configured default
-     * key and a registry name its remote key id, so one key always has one id in envelope headers. On the local
-     * provider, default ids become the empty id and names stay as they are.
-     */
-    private String remoteKeyId(String keyId, KeyType type) {
-        boolean defaultKey = CryptoProvider.isDefaultKeyId(keyId);
-        if (this.primary.providerName() == KmsProviderName.LOCAL) {
-            return defaultKey ? "" : keyId;
-        }
-        String name = defaultKey ? LocalKeyStore.DEFAULT_KEY : keyId;
-        return this.keyRegistry.find(name, type)
-            .map(KeyDescriptor::remoteKeyId)
-            .filter((remote) -> !remote.isBlank())
-            .orElse(defaultKey ? "" : keyId);
-    }
-
-    /**
-     * Returns the local key that replaces {@code keyId} in the fallback: the default key for a default id or the configured
-     * default key, the key of the same name for a registry name, or null when the id has no local counterpart, so
-     * the fallback never serves a key under another key's identity.
-     */
-    private String localKeyId(String keyId, KeyType type) {
-        if (CryptoProvider.isDefaultKeyId(keyId)) {
-            return "";
-        }
-        if (this.keyRegistry.find(keyId, type).isPresent()) {
-            return keyId;
-        }
-        String configuredDefault = this.keyRegistry.find(LocalKeyStore.DEFAULT_KEY, type)
-            .map(KeyDescriptor::remoteKeyId)
-            .orElse(null);
-        return keyId.equals(configuredDefault) ? "" : null;
     }
 }
