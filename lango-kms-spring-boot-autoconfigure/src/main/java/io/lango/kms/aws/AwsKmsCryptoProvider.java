@@ -2,11 +2,7 @@ package io.lango.kms.aws;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +31,7 @@ import io.lango.kms.KmsException;
 import io.lango.kms.KmsOperations;
 import io.lango.kms.KmsProviderName;
 import io.lango.kms.aws.AwsKeyResolver.ResolvedKey;
+import io.lango.kms.support.EcdsaSha256;
 
 /**
  * {@link CryptoProvider} on AWS KMS: {@code SYMMETRIC_DEFAULT} encryption and {@code ECDSA_SHA_256} signatures
@@ -55,8 +52,6 @@ public final class AwsKmsCryptoProvider implements CryptoProvider {
 
     /** AWS KMS Decrypt accepts a ciphertext blob of 1 to 6144 bytes (KMS API reference, Decrypt). */
     static final int MAX_CIPHERTEXT_BYTES = 6144;
-
-    private static final String SHA256_WITH_ECDSA = "SHA256withECDSA";
 
     private final AwsKmsClients clients;
 
@@ -115,14 +110,7 @@ public final class AwsKmsCryptoProvider implements CryptoProvider {
         requireInput(KmsOperations.VERIFY, keyId, signature, "signature");
         PublicKey publicKey = publicKey(KmsOperations.VERIFY, keyId);
         try {
-            Signature verifier = Signature.getInstance(SHA256_WITH_ECDSA);
-            verifier.initVerify(publicKey);
-            verifier.update(payload);
-            return verifier.verify(signature);
-        }
-        catch (SignatureException ex) {
-            // A signature that is not valid DER cannot match, which is a normal "false", not an error.
-            return false;
+            return EcdsaSha256.verify(publicKey, payload, signature);
         }
         catch (GeneralSecurityException ex) {
             throw failure(KmsOperations.VERIFY, keyId, KmsErrorKind.INVALID_KEY,
@@ -198,16 +186,7 @@ public final class AwsKmsCryptoProvider implements CryptoProvider {
         if (payload.length >= 1 && payload.length <= MAX_RAW_MESSAGE_BYTES) {
             return builder.messageType(MessageType.RAW).message(SdkBytes.fromByteArray(payload)).build();
         }
-        return builder.messageType(MessageType.DIGEST).message(SdkBytes.fromByteArray(sha256(payload))).build();
-    }
-
-    private static byte[] sha256(byte[] payload) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(payload);
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
-        }
+        return builder.messageType(MessageType.DIGEST).message(SdkBytes.fromByteArray(EcdsaSha256.digest(payload))).build();
     }
 
     private ResolvedKey resolve(String operation, String keyId, boolean signing) {

@@ -1,11 +1,7 @@
 package io.lango.kms.azure;
 
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +19,7 @@ import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
 import io.lango.kms.KmsOperations;
 import io.lango.kms.KmsProviderName;
+import io.lango.kms.support.EcdsaSha256;
 import io.lango.kms.support.SignatureFormats;
 
 /**
@@ -105,7 +102,7 @@ public final class AzureKeyVaultCryptoProvider implements CryptoProvider {
         requireInput(KmsOperations.SIGN, keyId, payload, "payload");
         Target target = target(KmsOperations.SIGN, keyId, true);
         ResolvedKey key = requireP256(resolve(target), target);
-        byte[] digest = sha256(payload);
+        byte[] digest = EcdsaSha256.digest(payload);
         byte[] p1363 = call(KmsOperations.SIGN, target,
                 () -> key.client().sign(SignatureAlgorithm.ES256, digest, Context.NONE).getSignature());
         if (p1363 == null || p1363.length != 2 * SignatureFormats.P256_COMPONENT_LENGTH) {
@@ -124,14 +121,7 @@ public final class AzureKeyVaultCryptoProvider implements CryptoProvider {
         Target target = target(KmsOperations.VERIFY, keyId, true);
         ResolvedKey key = requireP256(resolve(target), target);
         try {
-            Signature verifier = Signature.getInstance("SHA256withECDSA");
-            verifier.initVerify(key.publicKey());
-            verifier.update(payload);
-            return verifier.verify(signature);
-        }
-        catch (SignatureException ex) {
-            // A signature that is not valid DER cannot match, which is a normal "false", not an error.
-            return false;
+            return EcdsaSha256.verify(key.publicKey(), payload, signature);
         }
         catch (GeneralSecurityException ex) {
             throw failure(KmsOperations.VERIFY, target.displayId(), KmsErrorKind.INVALID_KEY,
@@ -274,15 +264,6 @@ public final class AzureKeyVaultCryptoProvider implements CryptoProvider {
         }
         catch (RuntimeException ex) {
             throw this.errors.classify(ex, operation, target.displayId());
-        }
-    }
-
-    private static byte[] sha256(byte[] payload) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(payload);
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("Every Java platform provides SHA-256", ex);
         }
     }
 

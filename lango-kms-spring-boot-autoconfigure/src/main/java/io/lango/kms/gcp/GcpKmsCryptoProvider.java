@@ -3,11 +3,7 @@ package io.lango.kms.gcp;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
@@ -36,6 +32,7 @@ import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
 import io.lango.kms.KmsOperations;
 import io.lango.kms.KmsProviderName;
+import io.lango.kms.support.EcdsaSha256;
 
 /**
  * {@link CryptoProvider} on Google Cloud KMS: Encrypt and Decrypt on a CryptoKey, AsymmetricSign of a locally
@@ -126,7 +123,7 @@ public final class GcpKmsCryptoProvider implements CryptoProvider {
     public byte[] sign(String keyId, byte[] payload) {
         requireInput(KmsOperations.SIGN, keyId, payload, "payload");
         GcpKeyName key = this.keys.signingKey(KmsOperations.SIGN, keyId);
-        byte[] digest = sha256(payload);
+        byte[] digest = EcdsaSha256.digest(payload);
         AsymmetricSignRequest request = AsymmetricSignRequest.newBuilder()
             .setName(key.name())
             .setDigest(Digest.newBuilder().setSha256(ByteString.copyFrom(digest)))
@@ -149,14 +146,7 @@ public final class GcpKmsCryptoProvider implements CryptoProvider {
         GcpKeyName key = this.keys.signingKey(KmsOperations.VERIFY, keyId);
         PublicKey publicKey = publicKey(KmsOperations.VERIFY, key);
         try {
-            Signature verifier = Signature.getInstance("SHA256withECDSA");
-            verifier.initVerify(publicKey);
-            verifier.update(payload);
-            return verifier.verify(signature);
-        }
-        catch (SignatureException ex) {
-            // A signature that is not valid DER cannot match, which is a normal "false", not an error.
-            return false;
+            return EcdsaSha256.verify(publicKey, payload, signature);
         }
         catch (GeneralSecurityException ex) {
             throw failure(KmsOperations.VERIFY, key.name(), KmsErrorKind.INVALID_KEY,
@@ -237,15 +227,6 @@ public final class GcpKmsCryptoProvider implements CryptoProvider {
         }
         catch (ApiException ex) {
             throw GcpKmsErrors.toKmsException(operation, key.name(), ex, this.timeoutPerOperation);
-        }
-    }
-
-    private static byte[] sha256(byte[] payload) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(payload);
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("Every Java platform provides SHA-256", ex);
         }
     }
 

@@ -5,7 +5,6 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -19,6 +18,7 @@ import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
 import io.lango.kms.KmsOperations;
 import io.lango.kms.KmsProviderName;
+import io.lango.kms.support.EcdsaSha256;
 
 /**
  * {@link CryptoProvider} on keys held in this JVM: AES-256-GCM for encryption and ECDSA P-256 with SHA-256 for
@@ -113,14 +113,7 @@ public final class LocalCryptoProvider implements CryptoProvider {
         requireInput(KmsOperations.VERIFY, keyId, payload, "payload");
         requireInput(KmsOperations.VERIFY, keyId, signature, "signature");
         try {
-            Signature verifier = Signature.getInstance(SHA256_WITH_ECDSA);
-            verifier.initVerify(keyPair.getPublic());
-            verifier.update(payload);
-            return verifier.verify(signature);
-        }
-        catch (SignatureException ex) {
-            // A signature that is not valid DER cannot match, which is a normal "false", not an error.
-            return false;
+            return EcdsaSha256.verify(keyPair.getPublic(), payload, signature);
         }
         catch (GeneralSecurityException ex) {
             throw failure(KmsOperations.VERIFY, keyId, KmsErrorKind.INVALID_KEY, "ECDSA verification failed", ex);

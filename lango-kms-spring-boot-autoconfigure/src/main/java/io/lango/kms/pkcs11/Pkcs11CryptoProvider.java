@@ -2,8 +2,6 @@ package io.lango.kms.pkcs11;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.ProviderException;
 import java.security.PublicKey;
@@ -26,6 +24,7 @@ import io.lango.kms.KmsErrorKind;
 import io.lango.kms.KmsException;
 import io.lango.kms.KmsOperations;
 import io.lango.kms.KmsProviderName;
+import io.lango.kms.support.EcdsaSha256;
 import io.lango.kms.support.SignatureFormats;
 
 /**
@@ -119,7 +118,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider {
     public byte[] sign(String keyId, byte[] payload) {
         requireInput(KmsOperations.SIGN, keyId, payload, "payload");
         String label = signingLabel(keyId);
-        byte[] digest = sha256(payload);
+        byte[] digest = EcdsaSha256.digest(payload);
         return run(KmsOperations.SIGN, label, "ECDSA signing failed",
                 (current) -> signWith(current, KmsOperations.SIGN, label, digest));
     }
@@ -129,7 +128,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider {
         requireInput(KmsOperations.VERIFY, keyId, payload, "payload");
         requireInput(KmsOperations.VERIFY, keyId, signature, "signature");
         String label = signingLabel(keyId);
-        byte[] digest = sha256(payload);
+        byte[] digest = EcdsaSha256.digest(payload);
         return run(KmsOperations.VERIFY, label, "ECDSA verification failed",
                 (current) -> verifyWith(current, KmsOperations.VERIFY, label, digest, signature));
     }
@@ -235,7 +234,7 @@ public final class Pkcs11CryptoProvider implements CryptoProvider {
         String operation = KmsOperations.START_UP;
         opened.signingKey(operation, label);
         try {
-            byte[] digest = sha256(CHECK_PAYLOAD);
+            byte[] digest = EcdsaSha256.digest(CHECK_PAYLOAD);
             if (!verifyWith(opened, operation, label, digest, signWith(opened, operation, label, digest))) {
                 throw new KmsException(KmsProviderName.PKCS11, operation, label, KmsErrorKind.INVALID_KEY,
                         "a signature made with the private key does not verify with the certificate's public key, "
@@ -364,15 +363,6 @@ public final class Pkcs11CryptoProvider implements CryptoProvider {
 
     private String signingLabel(String keyId) {
         return CryptoProvider.isDefaultKeyId(keyId) ? this.settings.signingKeyLabel() : keyId;
-    }
-
-    private static byte[] sha256(byte[] payload) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(payload);
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("SHA-256 is missing, although every JDK must provide it", ex);
-        }
     }
 
     private static void requireInput(String operation, String keyId, byte[] value, String name) {
