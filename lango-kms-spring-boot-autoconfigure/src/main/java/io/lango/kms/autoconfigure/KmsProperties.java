@@ -40,7 +40,7 @@ public class KmsProperties {
     private String endpoint;
 
     /**
-     * Whether encrypt and sign fall back to the local key store while the KMS is unreachable; with a cloud or HSM
+     * Whether encrypt and sign fall back to the local key store while the KMS is unreachable. With a cloud or HSM
      * provider this needs local.key-store, so that data encrypted during an outage survives a restart.
      */
     private boolean fallbackToLocal = true;

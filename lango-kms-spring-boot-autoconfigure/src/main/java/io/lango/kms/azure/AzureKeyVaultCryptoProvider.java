@@ -213,7 +213,7 @@ public final class AzureKeyVaultCryptoProvider implements CryptoProvider {
 
     /**
      * Resolves the key version that encrypted, whatever version is current or pinned now. The configured key is
-     * resolved first, so a missing key stays INVALID_KEY, and its version is reused when it matches; a version
+     * resolved first, so a missing key stays INVALID_KEY, and its version is reused when it matches. A version
      * that the vault does not have means the ciphertext was changed or made with another key.
      */
     private ResolvedKey resolveVersion(Target named, Target versioned) {

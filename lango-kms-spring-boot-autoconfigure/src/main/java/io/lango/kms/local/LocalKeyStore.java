@@ -157,7 +157,7 @@ public final class LocalKeyStore {
         }
     }
 
-    /** The key store contains private keys, so any access for the group or other users is worth a warning. */
+    /** Warns when the group or other users can access the key store, because it contains private keys. */
     private static void warnIfAccessibleToOthers(Path file) throws IOException {
         if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             return;

@@ -78,8 +78,9 @@ public final class KmsCommandLine {
             if (arguments.words().equals(List.of("security", "kms"))) {
                 return usageError("missing command after 'security kms': use status, test or keys", err);
             }
-            String given = arguments.words().isEmpty() ? "no command" : "'" + String.join(" ", arguments.words()) + "'";
-            return usageError("unknown command: " + given, err);
+            String commandText = arguments.words().isEmpty() ? "no command"
+                    : "'" + String.join(" ", arguments.words()) + "'";
+            return usageError("unknown command: " + commandText, err);
         }
         return runInContext(command, arguments, out, err);
     }
